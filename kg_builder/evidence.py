@@ -1,0 +1,174 @@
+"""Checking evidence against the seed texts: every quote word for word, at the line it claims."""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .errors import Problem
+from .loading import FactBase, Record
+from .yaml_source import LocatedMap
+
+SEED_FILES = {"thesis": "000_19f3f272fd45012b.txt", "article": "001_9d0042f6181085e4.txt"}
+
+# First line of each part of the thesis; the bibliography follows the conclusion.
+THESIS_PARTS = [(99, "intro"), (391, "1"), (887, "2"), (1417, "3"), (1889, "4"), (2463, "5"),
+                (3185, "conclusion"), (3289, "bibliography")]
+
+LINE_TOLERANCE = 3
+MAX_QUOTE = 400
+MIN_QUOTE = 12
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_SPACE = re.compile(r"\s+")
+
+
+def default_seeds_dir() -> Path:
+    """`KG_SEEDS_DIR`, or ../shared/seeds beside the working folder."""
+    return Path(os.environ.get("KG_SEEDS_DIR", "../shared/seeds"))
+
+
+def normalise(text: str) -> str:
+    """Collapse every run of whitespace to one space, and trim."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def thesis_part(line: int) -> str | None:
+    """The part of the thesis ('intro', '1'..'5', 'conclusion', 'bibliography') a line is in."""
+    starts = [start for start, _ in THESIS_PARTS]
+    index = bisect.bisect_right(starts, line) - 1
+    return THESIS_PARTS[index][1] if index >= 0 else None
+
+
+@dataclass
+class Seed:
+    """One seed text, normalised, with a map from normalised offsets back to lines."""
+
+    name: str
+    lines: list[str]
+
+    @cached_property
+    def _normalised(self) -> tuple[str, list[int]]:
+        pieces: list[str] = []
+        starts: list[int] = []
+        offset = 0
+        for line in self.lines:
+            piece = normalise(line)
+            starts.append(offset)
+            if piece:
+                pieces.append(piece)
+                offset += len(piece) + 1
+        return " ".join(pieces), starts
+
+    def lines_of(self, quote: str) -> list[int]:
+        """The 1-based lines where the normalised quote begins."""
+        text, starts = self._normalised
+        found: list[int] = []
+        needle = normalise(quote)
+        at = text.find(needle)
+        while at != -1 and needle:
+            found.append(bisect.bisect_right(starts, at))
+            at = text.find(needle, at + 1)
+        return found
+
+    @cached_property
+    def footnotes(self) -> dict[str, set[int]]:
+        """Footnote numbers found at the start of a paragraph, per thesis part."""
+        result: dict[str, set[int]] = {}
+        marker = re.compile(r"^([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+        digits = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+        for number, line in enumerate(self.lines, start=1):
+            match = marker.match(line)
+            part = thesis_part(number)
+            if match and part:
+                result.setdefault(part, set()).add(int(match[1].translate(digits)))
+        return result
+
+
+def load_seeds(folder: Path) -> dict[str, Seed] | None:
+    """The two seeds, or None when the folder does not hold them."""
+    seeds = {}
+    for name, filename in SEED_FILES.items():
+        path = folder / filename
+        if not path.is_file():
+            return None
+        seeds[name] = Seed(name, path.read_text(encoding="utf-8").splitlines())
+    return seeds
+
+
+def iter_evidence(facts: FactBase) -> Iterator[tuple[Record, LocatedMap]]:
+    """Every evidence entry of every record, and every citation record (which is its own)."""
+    for record in facts.records:
+        data = record.data
+        if record.kind == "citation":
+            yield record, data
+        yield from ((record, e) for e in data.get("evidence", []))
+        for position in data.get("positions", []):
+            yield from ((record, e) for e in position.get("evidence", []))
+        verdict = data.get("verdict")
+        if verdict:
+            yield from ((record, e) for e in verdict.get("evidence", []))
+
+
+def check_evidence(facts: FactBase, seeds: dict[str, Seed]) -> list[Problem]:
+    """Check every quote and thesis footnote against the seeds; return all problems."""
+    problems = []
+    for record, entry in iter_evidence(facts):
+        problems.extend(_check_entry(record, entry, seeds[entry["seed"]]))
+    return problems + _check_footnotes(facts, seeds)
+
+
+def _check_entry(record: Record, entry: LocatedMap, seed: Seed) -> Iterator[Problem]:
+    quote, line = entry["quote"], entry["line"]
+    where = entry.value_pos.get("quote", (entry.line, entry.column))
+    label = f"{record.kind} '{record.id}'" if record.id else record.kind
+
+    def problem(message: str, hint: str) -> Problem:
+        return Problem(record.path, where[0], where[1], f"{label}: {message}", hint,
+                       f"quote: {quote[:80]}")
+
+    if not MIN_QUOTE <= len(normalise(quote)) <= MAX_QUOTE:
+        yield problem(f"the quote has {len(normalise(quote))} characters; quotes run from "
+                      f"{MIN_QUOTE} to {MAX_QUOTE}", "quote the phrase or sentence that "
+                      "supports the fact, no more (the thesis is under copyright)")
+    found = seed.lines_of(quote)
+    if not found:
+        yield problem(f"the quote is not in the {seed.name} seed, word for word",
+                      "copy the words exactly from the seed, with its punctuation and quote marks")
+    elif not any(abs(n - line) <= LINE_TOLERANCE for n in found):
+        yield problem(f"the quote is in the {seed.name} seed at line {found[0]}, not at line "
+                      f"{line}", f"set 'line: {found[0]}'")
+    if seed.name == "thesis":
+        yield from _check_thesis_locator(entry, line, problem)
+
+
+def _check_thesis_locator(entry: LocatedMap, line: int, problem) -> Iterator[Problem]:  # type: ignore[no-untyped-def]
+    part = thesis_part(line)
+    chapter = entry.get("chapter")
+    if chapter is not None and str(chapter) != part:
+        yield problem(f"line {line} is in part '{part}' of the thesis, not chapter '{chapter}'",
+                      f"set 'chapter: {part}' or correct the line")
+
+
+def _check_footnotes(facts: FactBase, seeds: dict[str, Seed]) -> list[Problem]:
+    """Every thesis footnote number named must exist in that part of the thesis."""
+    problems = []
+    notes = seeds["thesis"].footnotes
+    for record, entry in iter_evidence(facts):
+        number = entry.get("footnote")
+        if entry["seed"] != "thesis" or number is None:
+            continue
+        part = str(entry.get("chapter") or thesis_part(entry["line"]))
+        if number not in notes.get(part, set()):
+            where = entry.value_pos.get("footnote", (entry.line, entry.column))
+            problems.append(Problem(record.path, where[0], where[1],
+                                    f"{record.kind} '{record.id}': footnote {number} does not "
+                                    f"exist in part '{part}' of the thesis",
+                                    "check the footnote number against the superscript in "
+                                    "the seed (numbering restarts in every chapter)",
+                                    f"footnote: {number}"))
+    return problems
