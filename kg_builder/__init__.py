@@ -1,0 +1,14 @@
+"""kg-builder: curated historical facts -> a validated, queryable linked-data knowledge graph."""
+
+from __future__ import annotations
+
+from .api import BuildResult, build, query, queries, validate
+from .errors import BadInputError, EndpointError, ExitCode, KgBuilderError, UsageError
+from .project import Project, open_project
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BadInputError", "BuildResult", "EndpointError", "ExitCode", "KgBuilderError", "Project",
+    "UsageError", "__version__", "build", "open_project", "query", "queries", "validate",
+]

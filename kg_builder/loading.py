@@ -87,7 +87,7 @@ class _Checker:
     def check_section(self, path: str, data: LocatedMap, section: Any, items: Any) -> None:
         pos = data.key_pos[section]
         if section not in SECTIONS:
-            self.problem(path, pos, f"unknown section '{section}'", _suggest(section, SECTIONS))
+            self.problem(path, pos, f"unknown section '{section}'", suggest(section, SECTIONS))
             return
         if not isinstance(items, LocatedList):
             self.problem(path, data.value_pos[section], f"'{section}' must be a list of records",
@@ -134,6 +134,12 @@ class _Checker:
                                  f"{label} is an archival unit without '{part}'",
                                  "archival units need archive, fond, opis and delo")
 
+        verdict = data.get("verdict")
+        if record.kind == "claim" and isinstance(verdict, LocatedMap) and "by" not in verdict:
+            self.references.append(_Reference("whitewood", ("person",), record.path,
+                                              (verdict.line, verdict.column),
+                                              f"{label}.verdict (by default)"))
+
     def check_duplicate_keys(self, path: str, data: LocatedMap) -> None:
         for key, pos in data.duplicates:
             self.problem(path, pos, f"field '{key}' appears twice in the same mapping",
@@ -150,7 +156,7 @@ class _Checker:
         for name, value in data.items():
             if name not in schema:
                 self.problem(path, data.key_pos[name], f"unknown field '{name}' in {label}",
-                             _suggest(name, schema))
+                             suggest(name, schema))
                 continue
             pos = data.value_pos[name]
             data[name] = self.check_value(path, pos, value, schema[name].type, f"{label}.{name}")
@@ -220,7 +226,7 @@ class _Checker:
         text = str(value)
         if text not in allowed:
             self.problem(path, pos, f"{label} '{value}' is not one of the allowed values",
-                         _suggest(text, allowed, listing=True))
+                         suggest(text, allowed, listing=True))
         return text
 
     def value_ref(self, path: str, pos: Position, value: Any, arg: str, label: str) -> Any:
@@ -269,10 +275,11 @@ class _Checker:
                 continue
             candidates = [r.id for r in self.facts.records if r.kind in ref.kinds and r.id]
             self.problem(ref.path, ref.pos, f"{ref.context} refers to unknown {wanted} "
-                         f"'{ref.target}'", _suggest(ref.target, candidates, what=f"a {wanted}"))
+                         f"'{ref.target}'", suggest(ref.target, candidates, what=f"a {wanted}"))
 
 
-def _suggest(word: Any, options: Any, listing: bool = False, what: str = "") -> str:
+def suggest(word: Any, options: Any, listing: bool = False, what: str = "") -> str:
+    """A 'did you mean' hint for a misspelled name, or the allowed values."""
     options = [str(o) for o in options]
     close = difflib.get_close_matches(str(word), options, n=1, cutoff=0.6)
     if close:

@@ -1,0 +1,212 @@
+"""The command-line skin: parse options, call one library function, report. Only module to import click."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import ExitCode, KgBuilderError
+
+FAIL_ON = {"violation": "Violation", "warning": "Warning", "info": "Info"}
+
+
+def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn kg-builder's exceptions into a message on stderr and the documented exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except KgBuilderError as exc:
+            click.echo(f"kg-builder: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # the last resort: an internal error, not a data problem
+            if os.environ.get("KG_BUILDER_DEBUG"):
+                raise
+            click.echo(f"kg-builder: internal error: {type(exc).__name__}: {exc}\n"
+                       "Please report it; set KG_BUILDER_DEBUG=1 for the traceback.", err=True)
+            sys.exit(ExitCode.INTERNAL)
+
+    return wrapper
+
+
+def _project_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+                     default=".", show_default=True, help="Project folder."),
+        click.option("--facts", type=click.Path(file_okay=False, path_type=Path),
+                     help="Facts folder [default: PROJECT/facts]."),
+        click.option("--base-iri", help="Base IRI of the data [default: KG_BUILDER_BASE_IRI or "
+                     "https://w3id.org/kg-builder/redarmy/]."),
+        click.option("--seeds", type=click.Path(file_okay=False, path_type=Path),
+                     help="Seed texts for the evidence check [default: KG_SEEDS_DIR or "
+                     "../shared/seeds]."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _format_option(*choices: str) -> Callable[..., Any]:
+    """The one --format option every command shares."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
+                        show_default=True, help="Output format.")
+
+
+def _open(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Path | None,
+          build: Path | None = None):  # type: ignore[no-untyped-def]
+    from .project import open_project
+
+    return open_project(project_dir, facts=facts, base_iri=base_iri, seeds=seeds, build=build)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg-builder")
+def main() -> None:
+    """Build, validate and query a curated linked-data knowledge graph."""
+
+
+@main.command()
+@_project_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder [default: PROJECT/build].")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="violation",
+              show_default=True, help="Lowest severity that fails the build.")
+@_handle_errors
+def build(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Path | None,
+          out: Path | None, fail_on: str) -> None:
+    """Load, check, map and validate the facts, then write the dumps to build/.
+
+    Nothing in build/ changes unless the graph conforms.
+
+    Example: kg-builder build
+    """
+    from .api import build as build_graph
+    from .reporting import report_text
+
+    project = _open(project_dir, facts, base_iri, seeds, out)
+    result = build_graph(project, FAIL_ON[fail_on])
+    if not result.evidence_checked:
+        click.echo(f"kg-builder: warning: no seed texts at {project.seeds_dir}; quotes were not "
+                   "checked (set KG_SEEDS_DIR)", err=True)
+    if not result.written:
+        click.echo(report_text(result.report, project.base_iri), nl=False)
+        click.echo("kg-builder: the graph does not conform; build/ was left as it was", err=True)
+        sys.exit(ExitCode.NOT_CONFORMANT)
+    click.echo(f"{result.records} records, {result.triples} triples; "
+               f"{result.report.count('Violation')} violations, "
+               f"{result.report.count('Warning')} warnings")
+    for path in result.written:
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_project_options
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Shapes file(s) to use instead of PROJECT/shapes.")
+@click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="violation",
+              show_default=True, help="Lowest severity that makes the exit code 1.")
+@_format_option("text", "json")
+@_handle_errors
+def validate(paths: tuple[Path, ...], project_dir: Path, facts: Path | None,
+             base_iri: str | None, seeds: Path | None, shapes: tuple[Path, ...], fail_on: str,
+             fmt: str) -> None:
+    """Validate the facts folder, or any RDF files, against the SHACL shapes.
+
+    Exit code 1 means the data does not conform; the report names each facts file and line.
+
+    Example: kg-builder validate --format json
+    """
+    from .api import validate as validate_graph
+    from .reporting import report_json, report_text
+
+    project = _open(project_dir, facts, base_iri, seeds)
+    report = validate_graph(project, list(paths), list(shapes) or None)
+    text = report_json(report) if fmt == "json" else report_text(report, project.base_iri)
+    click.echo(text, nl=False)
+    if report.fails(FAIL_ON[fail_on]):
+        sys.exit(ExitCode.NOT_CONFORMANT)
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
+        params[name] = value
+    return params
+
+
+@main.command()
+@click.argument("name")
+@_project_options
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A query parameter; repeat for several.")
+@click.option("--endpoint", metavar="URL", help="Run on this SPARQL 1.1 endpoint instead.")
+@click.option("--data", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="RDF file(s) to query instead of build/kg.nt.")
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Endpoint timeout in seconds.")
+@_format_option("table", "csv", "json")
+@_handle_errors
+def query(name: str, project_dir: Path, facts: Path | None, base_iri: str | None,
+          seeds: Path | None, params: tuple[str, ...], endpoint: str | None,
+          data: tuple[Path, ...], timeout: float, fmt: str) -> None:
+    """Run a canned query from queries/ on the built graph or an endpoint.
+
+    Example: kg-builder query trial-defendants --param trial=trial-military-1937-06-11
+    """
+    from .api import query as run_query
+    from .reporting import result_csv, result_json, result_table
+
+    project = _open(project_dir, facts, base_iri, seeds)
+    result = run_query(project, name, _parse_params(params), endpoint, list(data) or None,
+                       timeout)
+    if fmt == "csv":
+        click.echo(result_csv(result), nl=False)
+    elif fmt == "json":
+        click.echo(result_json(result), nl=False)
+    else:
+        click.echo(result_table(result, project.base_iri), nl=False)
+
+
+@main.command()
+@_project_options
+@_format_option("text", "json")
+@_handle_errors
+def queries(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Path | None,
+            fmt: str) -> None:
+    """List the canned queries by tag, with their summaries and parameters.
+
+    Example: kg-builder queries
+    """
+    import json
+
+    from .api import queries as list_queries
+
+    library = list_queries(_open(project_dir, facts, base_iri, seeds))
+    if fmt == "json":
+        click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": q.tags,
+                                "parameters": [p.name for p in q.parameters]}
+                               for q in library], indent=2))
+        return
+    by_tag: dict[str, list[Any]] = {}
+    for canned in library:
+        for tag in canned.tags or ["untagged"]:
+            by_tag.setdefault(tag, []).append(canned)
+    for tag in sorted(by_tag):
+        click.echo(f"{tag}:")
+        for canned in by_tag[tag]:
+            params = "".join(f" --param {p.name}=..." for p in canned.parameters)
+            click.echo(f"  {canned.name}{params}\n      {canned.summary}")

@@ -1,0 +1,96 @@
+"""The embedded SPARQL engine: pyoxigraph sits behind this module alone.
+
+Chosen over rdflib's engine by measurement (../shared/BENCHMARKS.md): rdflib picks poor join
+orders and stalls on multi-join queries, pyoxigraph answers the same queries in milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BadInputError, Problem
+from .namespaces import XSD
+from .terms import Literal, Term, Triple
+
+_FORMATS = {".nt": "N_TRIPLES", ".ttl": "TURTLE", ".nq": "N_QUADS", ".trig": "TRIG",
+            ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML"}
+
+
+@dataclass
+class QueryResult:
+    """The rows of a SELECT query: variable names, and one dict per solution."""
+
+    variables: list[str]
+    rows: list[dict[str, Term | None]]
+
+
+class EmbeddedStore:
+    """An in-memory pyoxigraph store."""
+
+    def __init__(self) -> None:
+        import pyoxigraph
+
+        self._ox = pyoxigraph
+        self._store = pyoxigraph.Store()
+
+    def load_file(self, path: Path) -> None:
+        """Load one RDF file, its format taken from the extension."""
+        fmt = _FORMATS.get(path.suffix)
+        if fmt is None:
+            raise BadInputError([Problem(str(path), None, None, "unknown RDF file extension",
+                                         f"use one of {', '.join(sorted(_FORMATS))}")])
+        try:
+            self._store.load(path=str(path), format=getattr(self._ox.RdfFormat, fmt))
+        except (SyntaxError, ValueError, OSError) as exc:
+            line = getattr(exc, "lineno", None)
+            raise BadInputError([Problem(str(path), line, None, f"cannot load the RDF: {exc}",
+                                         "fix the syntax, or rebuild with 'kg-builder build'")]
+                                ) from exc
+
+    def load_ntriples(self, text: str) -> None:
+        """Load N-Triples text."""
+        self._store.load(text.encode("utf-8"), format=self._ox.RdfFormat.N_TRIPLES)
+
+    def select(self, query: str) -> QueryResult:
+        """Run a SELECT query and convert its solutions to engine-free terms."""
+        try:
+            solutions = self._store.query(query)
+        except SyntaxError as exc:
+            raise BadInputError([Problem("<query>", None, None, f"SPARQL syntax error: {exc}",
+                                         "fix the query text")]) from exc
+        variables = [v.value for v in solutions.variables]
+        rows = [{name: _term(solution[name]) for name in variables} for solution in solutions]
+        return QueryResult(variables, rows)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+def _term(term: object) -> Term | None:
+    if term is None:
+        return None
+    cls = type(term).__name__
+    if cls == "NamedNode":
+        return str(term.value)  # type: ignore[attr-defined]
+    if cls == "Literal":
+        lang = term.language  # type: ignore[attr-defined]
+        datatype = term.datatype.value  # type: ignore[attr-defined]
+        if lang or datatype == XSD + "string":
+            datatype = None
+        return Literal(term.value, datatype, lang)  # type: ignore[attr-defined]
+    return "_:" + str(term.value)  # type: ignore[attr-defined]
+
+
+def store_from(triples: Iterable[Triple] = (), files: Iterable[Path] = ()) -> EmbeddedStore:
+    """A store holding the given triples and RDF files."""
+    from .serialisation import to_ntriples
+
+    store = EmbeddedStore()
+    text = to_ntriples(triples)
+    if text:
+        store.load_ntriples(text)
+    for file in files:
+        store.load_file(file)
+    return store
