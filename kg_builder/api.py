@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .canned import CannedQuery, bind, load_queries
+from .canned import CannedQuery, bind, load_queries, parse_query
 from .errors import BadInputError, Problem, UsageError
 from .evidence import check_evidence, load_seeds
 from .loading import SLUG, FactBase, load_facts, suggest
@@ -106,11 +106,12 @@ def query(project: Project, name: str, params: dict[str, str] | None = None,
           endpoint: str | None = None, data: list[Path] | None = None,
           timeout: float = 30.0) -> QueryResult:
     """Run a canned query on the built graph (or RDF files, or a remote endpoint)."""
-    library = load_queries(project.queries_dir)
-    if name not in library:
-        raise UsageError(f"no canned query '{name}'; {suggest(name, library)} "
+    path = project.queries_dir / f"{name}.rq"
+    if not path.is_file():
+        names = [p.stem for p in project.queries_dir.glob("*.rq")]
+        raise UsageError(f"no canned query '{name}'; {suggest(name, names)} "
                          "(list them with 'kg-builder queries')")
-    canned = library[name]
+    canned = parse_query(path)
     if endpoint:
         from .endpoint import remote_select
 

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import ExitCode, KgBuilderError
+from .errors import BadInputError, ExitCode, KgBuilderError
 
 FAIL_ON = {"violation": "Violation", "warning": "Warning", "info": "Info"}
 
@@ -26,6 +26,8 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except KgBuilderError as exc:
             click.echo(f"kg-builder: {exc}", err=True)
+            if isinstance(exc, BadInputError) and command.__name__ == "build":
+                click.echo("kg-builder: nothing was written; build/ was left as it was", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise

@@ -10,6 +10,10 @@ from datetime import date
 _PART = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<qual>[?~%])?$")
 
 
+# EDTF level 1 seasons (northern hemisphere): spring, summer, autumn, winter.
+SEASONS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}
+
+
 class DateError(ValueError):
     """An EDTF string that is malformed or names a day that does not exist."""
 
@@ -32,8 +36,14 @@ def _part_bounds(text: str) -> tuple[date, date]:
     day = int(match["day"]) if match["day"] else None
     if month is None:
         return date(year, 1, 1), date(year, 12, 31)
+    if month in SEASONS and day is None:
+        first, last_month = SEASONS[month]
+        end_year = year + 1 if last_month < first else year
+        return (date(year, first, 1),
+                date(end_year, last_month, calendar.monthrange(end_year, last_month)[1]))
     if not 1 <= month <= 12:
-        raise DateError(f"'{text}' has month {month}; months run from 01 to 12")
+        raise DateError(f"'{text}' has month {month}; months run from 01 to 12 "
+                        "(21-24 for spring, summer, autumn, winter)")
     last = calendar.monthrange(year, month)[1]
     if day is None:
         return date(year, month, 1), date(year, month, last)

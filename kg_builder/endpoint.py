@@ -52,7 +52,7 @@ def _redact(url: str) -> str:
 def remote_select(url: str, query: str, timeout: float = 30.0, retries: int = 2) -> QueryResult:
     """Run a SELECT query on an endpoint, retrying transient failures with back-off."""
     from SPARQLWrapper import JSON, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
     wrapper = SPARQLWrapper(url)
     wrapper.setQuery(query)
@@ -75,11 +75,23 @@ def remote_select(url: str, query: str, timeout: float = 30.0, retries: int = 2)
                 reason = getattr(exc, "reason", exc)
                 raise EndpointError(f"cannot reach endpoint {_redact(url)}: {reason}; check "
                                     "that the server runs, or raise --timeout") from exc
-        except (SPARQLWrapperException, ValueError) as exc:
-            raise EndpointError(f"endpoint {_redact(url)} failed: {exc}") from exc
+        except EndPointInternalError as exc:
+            if attempt == retries:
+                raise EndpointError(f"endpoint {_redact(url)} answered HTTP 500 (internal error) "
+                                    f"{retries + 1} times; try again later") from exc
+        except SPARQLWrapperException as exc:
+            status = _STATUS.get(type(exc).__name__, "an error")
+            raise EndpointError(f"endpoint {_redact(url)} answered {status}; check the URL, the "
+                                "query and the credentials") from exc
+        except ValueError as exc:
+            raise EndpointError(f"endpoint {_redact(url)} sent an unreadable answer: {exc}") from exc
         time.sleep(delay)
         delay *= 2
     return _result(url, data)
+
+
+_STATUS = {"QueryBadFormed": "HTTP 400 (bad query)", "Unauthorized": "HTTP 401 (unauthorised)",
+           "EndPointNotFound": "HTTP 404 (not found)", "URITooLong": "HTTP 414 (query too long)"}
 
 
 def _result(url: str, data: object) -> QueryResult:

@@ -67,7 +67,7 @@ class BadInputError(KgBuilderError):
         self.problems = problems
         noun = "problem" if len(problems) == 1 else "problems"
         body = "\n".join(p.render() for p in problems)
-        super().__init__(f"{body}\n{len(problems)} {noun} in the input; nothing was written.")
+        super().__init__(f"{body}\n{len(problems)} {noun} in the input.")
 
 
 class EndpointError(KgBuilderError):

@@ -104,7 +104,7 @@ def iter_evidence(facts: FactBase) -> Iterator[tuple[Record, LocatedMap]]:
     """Every evidence entry of every record, and every citation record (which is its own)."""
     for record in facts.records:
         data = record.data
-        if record.kind == "citation":
+        if record.kind in ("citation", "evidence"):
             yield record, data
         yield from ((record, e) for e in data.get("evidence", []))
         for position in data.get("positions", []):

@@ -70,7 +70,7 @@ class _Checker:
         self.problems.append(Problem(path, line, column, message, hint, excerpt))
 
     def check_file(self, file: Path) -> None:
-        path = file.relative_to(self.root.parent).as_posix()
+        path = display_path(file)
         self.lines[path] = file.read_text(encoding="utf-8", errors="replace").splitlines()
         data, problems = read_yaml(file, path)
         self.problems.extend(problems)
@@ -244,6 +244,12 @@ class _Checker:
             self.value_ref(path, item_pos, item, arg, label)
         return value
 
+    def value_ref_or_refs(self, path: str, pos: Position, value: Any, arg: str,
+                          label: str) -> Any:
+        if isinstance(value, LocatedList):
+            return self.value_refs(path, pos, value, arg, label)
+        return self.value_ref(path, pos, value, arg, label)
+
     def value_nested(self, path: str, pos: Position, value: Any, arg: str, label: str) -> Any:
         if not isinstance(value, LocatedMap):
             self.problem(path, pos, f"{label} must be a mapping of fields",
@@ -287,6 +293,14 @@ def suggest(word: Any, options: Any, listing: bool = False, what: str = "") -> s
     if listing or len(options) <= 12:
         return "allowed: " + ", ".join(options)
     return f"define {what or 'it'} first, or check the spelling of the id"
+
+
+def display_path(file: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return file.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return file.as_posix()
 
 
 def facts_files(folder: Path) -> list[Path]:

@@ -69,7 +69,8 @@ class _Mapper:
     def mint(self, iri: str) -> str:
         record = self.record
         if record is not None and iri not in self.graph.origins:
-            self.graph.origins[iri] = Origin(record.path, record.line, record.id)
+            owner = record.id or str(record.data.get("person") or record.data.get("record") or "")
+            self.graph.origins[iri] = Origin(record.path, record.line, owner)
         return iri
 
     def concept(self, scheme: str, value: str) -> str:
@@ -132,7 +133,9 @@ class _Mapper:
         self.evidence(s, d["evidence"])
 
     def position(self, person: str, d: Any) -> None:
-        key = _digest(d["title"], d.get("kind"), d.get("organisation"), d.get("start"), d.get("end"))
+        parts = [d["title"], d.get("kind"), d.get("organisation"), d.get("start"), d.get("end")]
+        # 'at' joins the hash only when present, so that older position IRIs stay the same.
+        key = _digest(*parts, *([d["at"]] if d.get("at") is not None else []))
         s = self.mint(f"{person}/position/{key}")
         self.add(person, KGO + "heldPosition", s)
         self.add(s, A, KGO + "Position")
@@ -142,10 +145,17 @@ class _Mapper:
         self.label(s, d["title"])
         if d.get("organisation"):
             self.add(s, KGO + "inOrganisation", self.iri(d["organisation"]))
-        self.position_dates(s, d.get("start"), d.get("end"))
+        self.position_dates(s, d.get("start"), d.get("end"), d.get("at"))
         self.evidence(s, d["evidence"])
 
-    def position_dates(self, s: str, start: Any, end: Any) -> None:
+    def position_dates(self, s: str, start: Any, end: Any, at: Any) -> None:
+        if at is not None:
+            bounds = parse_edtf(str(at))
+            self.add(s, KGO + "attestedDate", Literal(bounds.edtf, EDTF_DATATYPE))
+            if start is None and bounds.earliest:
+                self.add(s, KGO + "earliest", typed(bounds.earliest.isoformat(), "date"))
+            if end is None and bounds.latest:
+                self.add(s, KGO + "latest", typed(bounds.latest.isoformat(), "date"))
         if start is not None:
             bounds = parse_edtf(str(start))
             self.add(s, KGO + "startDate", Literal(bounds.edtf, EDTF_DATATYPE))
@@ -249,7 +259,9 @@ class _Mapper:
         if d["type"] == "judgement":
             self.add(s, A, KGO + "Judgement")
         self.add(s, KGO + "claimType", self.concept("claim-type", d["type"]))
-        self.add(s, KGO + "claimant", self.iri(d["claimant"]))
+        claimants = d["claimant"] if isinstance(d["claimant"], list) else [d["claimant"]]
+        for claimant in claimants:
+            self.add(s, KGO + "claimant", self.iri(claimant))
         self.add(s, KGO + "statement", _text(d["statement"]))
         self.label(s, d["statement"])
         for target in d.get("about", []):
@@ -271,6 +283,11 @@ class _Mapper:
         self.add(node, A, KGO + "Figure")
         value = d["value"]
         self.add(node, KGO + "value", typed(value, "integer" if isinstance(value, int) else "decimal"))
+        if d.get("max") is not None:
+            maximum = d["max"]
+            self.add(node, KGO + "maxValue",
+                     typed(maximum, "integer" if isinstance(maximum, int) else "decimal"))
+        self.add(node, KGO + "qualifier", _text(d["qualifier"]) if d.get("qualifier") else None)
         self.add(node, KGO + "measure", _text(d["measure"]))
         for name in ("unit", "category"):
             if d.get(name):
@@ -311,6 +328,9 @@ class _Mapper:
         person = self.iri(d["person"])
         self.add(person, KGO + "nameVariant", _text(d["name"]))
         self.evidence(person, d["evidence"])
+
+    def map_evidence(self, d: Any) -> None:
+        self.evidence(self.iri(d["record"]), [d])
 
     def run(self) -> MappedGraph:
         for record in self.facts.records:

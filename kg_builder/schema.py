@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EVENT_TYPES = (
-    "arrest execution trial sentence appointment dismissal transfer promotion demotion expulsion "
+    "arrest execution trial sentence appointment dismissal resignation transfer promotion demotion expulsion "
     "discharge reinstatement rehabilitation letter report meeting order directive operation "
     "uprising mutiny congress plenum military-soviet interrogation testimony denunciation speech "
     "publication treaty war battle murder suicide death birth award visit investigation exile "
@@ -49,6 +49,7 @@ ENUMS: dict[str, list[str]] = {
     "person-role": ["actor", "historian"],
     "position-kind": ["post", "rank"],
     "seed": ["thesis", "article"],
+    "qualifier": ["exact", "about", "over", "at-least", "almost", "under", "up-to"],
     "chapter": ["intro", "1", "2", "3", "4", "5", "conclusion"],
 }
 
@@ -62,7 +63,7 @@ class Field:
     """One field of a record: its value type and whether it must be present.
 
     `type` is one of: slug, str, text, int, bool, edtf, strs, enum:<name>, ref:<kinds>,
-    refs:<kinds>, nested:<schema>, nested-list:<schema>; kinds are separated by '|'.
+    refs:<kinds>, ref-or-refs:<kinds>, nested:<schema>, nested-list:<schema>; kinds are separated by '|'.
     """
 
     type: str
@@ -86,9 +87,10 @@ EVIDENCE = _schema(
 PARTICIPANT = _schema(agent="ref:person|organisation*", role="enum:role*")
 POSITION = _schema(
     title="text*", kind="enum:position-kind", organisation="ref:organisation",
-    start="edtf", end="edtf", evidence="nested-list:evidence*",
+    start="edtf", end="edtf", at="edtf", evidence="nested-list:evidence*",
 )
-FIGURE = _schema(value="number*", measure="text*", unit="str", period="edtf", category="str")
+FIGURE = _schema(value="number*", max="number", qualifier="enum:qualifier", measure="text*",
+                 unit="str", period="edtf", category="str")
 VERDICT = _schema(value="enum:verdict*", by="ref:person|organisation", evidence="nested-list:evidence*")
 CITED = _schema(source="ref:source*", folio="str", page="str", volume="str")
 
@@ -123,7 +125,7 @@ RECORDS: dict[str, dict[str, Field]] = {
         in_bibliography="bool", entry="text", seed_file="text", evidence="nested-list:evidence",
     ),
     "claim": _schema(
-        id="slug*", type="enum:claim-type*", claimant="ref:person|organisation*",
+        id="slug*", type="enum:claim-type*", claimant="ref-or-refs:person|organisation*",
         statement="text*", about="refs:person|organisation|event|claim|source", date="edtf",
         made_in="ref:event", stated_in="ref:source", figure="nested:figure",
         verdict="nested:verdict", evidence="nested-list:evidence*",
@@ -134,6 +136,8 @@ RECORDS: dict[str, dict[str, Field]] = {
     ),
     "position": {"person": Field("ref:person", True), **POSITION},
     "name": _schema(person="ref:person*", name="text*", evidence="nested-list:evidence*"),
+    "evidence": {"record": Field("ref:" + "|".join(
+        ("person", "organisation", "event", "source", "claim")), True), **EVIDENCE},
 }
 
 # The top-level keys of a facts file, and the record kind each holds.
@@ -146,6 +150,7 @@ SECTIONS: dict[str, str] = {
     "citations": "citation",
     "positions": "position",
     "names": "name",
+    "evidence": "evidence",
 }
 
 # Kinds whose records carry an id and can be referred to.
