@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -9,6 +10,8 @@ from pathlib import Path
 from .canned import CannedQuery, bind, load_queries, parse_query
 from .errors import BadInputError, Problem, UsageError
 from .evidence import check_evidence, load_seeds
+from .guards import (COUNTS_FILE, GuardFailure, check_guards, class_counts, read_minimums,
+                     read_previous_counts)
 from .loading import SLUG, FactBase, load_facts, suggest
 from .mapping import MappedGraph, map_to_graph
 from .metadata import describe_dataset
@@ -33,6 +36,7 @@ class BuildResult:
     report: ValidationReport
     written: list[Path] = field(default_factory=list)
     evidence_checked: bool = False
+    guard_failures: list[GuardFailure] = field(default_factory=list)
 
 
 @dataclass
@@ -63,7 +67,10 @@ def build(project: Project, fail_on: str = "Violation") -> BuildResult:
                             checked.graph.origins)
     result = BuildResult(len(checked.facts.records), len(triples), report,
                          evidence_checked=checked.evidence_checked)
-    if report.fails(fail_on):
+    counts = class_counts(triples)
+    result.guard_failures = check_guards(counts, read_minimums(project.root),
+                                         read_previous_counts(project.build_dir))
+    if report.fails(fail_on) or result.guard_failures:
         return result
     names = prefixes(project.base_iri)
     files = {
@@ -72,6 +79,7 @@ def build(project: Project, fail_on: str = "Violation") -> BuildResult:
         "void.ttl": to_turtle(describe_dataset(triples, project.base_iri), names).encode("utf-8"),
         "validation.txt": report_text(report, project.base_iri).encode("utf-8"),
         "validation.json": report_json(report).encode("utf-8"),
+        COUNTS_FILE: (json.dumps(counts, indent=2) + "\n").encode("utf-8"),
     }
     result.written = write_build(project.build_dir, files)
     return result

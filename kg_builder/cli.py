@@ -102,7 +102,10 @@ def build(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Pa
                    "checked (set KG_SEEDS_DIR)", err=True)
     if not result.written:
         click.echo(report_text(result.report, project.base_iri), nl=False)
-        click.echo("kg-builder: the graph does not conform; build/ was left as it was", err=True)
+        for failure in result.guard_failures:
+            click.echo(f"guard: {failure.message()}")
+        reason = "lost data" if result.guard_failures else "does not conform"
+        click.echo(f"kg-builder: the graph {reason}; build/ was left as it was", err=True)
         sys.exit(ExitCode.NOT_CONFORMANT)
     click.echo(f"{result.records} records, {result.triples} triples; "
                f"{result.report.count('Violation')} violations, "
@@ -118,24 +121,31 @@ def build(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Pa
               help="Shapes file(s) to use instead of PROJECT/shapes.")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="violation",
               show_default=True, help="Lowest severity that makes the exit code 1.")
-@_format_option("text", "json")
+@_format_option("text", "json", "junit", "github", "shacl")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report to this file (e.g. junit.xml for CI).")
 @_handle_errors
 def validate(paths: tuple[Path, ...], project_dir: Path, facts: Path | None,
              base_iri: str | None, seeds: Path | None, shapes: tuple[Path, ...], fail_on: str,
-             fmt: str) -> None:
+             fmt: str, output: Path | None) -> None:
     """Validate the facts folder, or any RDF files, against the SHACL shapes.
 
     Exit code 1 means the data does not conform; the report names each facts file and line.
+    Formats: text (coloured on a terminal), json, junit (JUnit XML for CI dashboards), github
+    (GitHub Actions annotations) and shacl (the SHACL validation report graph in Turtle).
 
-    Example: kg-builder validate --format json
+    Example: kg-builder validate --format junit --output junit.xml
     """
     from .api import validate as validate_graph
-    from .reporting import report_json, report_text
+    from .reporting import colourise, render_report
 
     project = _open(project_dir, facts, base_iri, seeds)
     report = validate_graph(project, list(paths), list(shapes) or None)
-    text = report_json(report) if fmt == "json" else report_text(report, project.base_iri)
-    click.echo(text, nl=False)
+    text = render_report(report, fmt, project.base_iri)
+    if output:
+        output.write_text(text, encoding="utf-8")
+    colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    click.echo(colourise(text) if colour else text, nl=False)
     if report.fails(FAIL_ON[fail_on]):
         sys.exit(ExitCode.NOT_CONFORMANT)
 

@@ -134,6 +134,12 @@ class _Checker:
                                  f"{label} is an archival unit without '{part}'",
                                  "archival units need archive, fond, opis and delo")
 
+        if record.kind == "claim" and data.get("type") == "judgement" and not (
+                data.get("assesses") and data.get("finding")):
+            self.problem(record.path, (data.line, data.column),
+                         f"{label} is a judgement without 'assesses' and 'finding'",
+                         "name the claim it judges (assesses: <claim id>) and the verdict "
+                         "(finding: fabricated, ...), or make it an 'interpretation'")
         verdict = data.get("verdict")
         if record.kind == "claim" and isinstance(verdict, LocatedMap) and "by" not in verdict:
             self.references.append(_Reference("whitewood", ("person",), record.path,

@@ -271,6 +271,10 @@ class _Mapper:
             self.add(s, KGO + "madeIn", self.iri(d["made_in"]))
         if d.get("stated_in"):
             self.add(s, KGO + "statedIn", self.iri(d["stated_in"]))
+        if d.get("assesses"):
+            self.add(s, KGO + "assesses", self.iri(d["assesses"]))
+        if d.get("finding"):
+            self.add(s, KGO + "verdict", self.concept("verdict", d["finding"]))
         if d.get("figure"):
             self.figure(s, d["figure"])
         if d.get("verdict"):

@@ -116,3 +116,137 @@ def result_json(result: QueryResult) -> str:
     bindings = [{v: binding(t) for v, t in row.items() if t is not None} for row in result.rows]
     return json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}},
                       indent=2, ensure_ascii=False) + "\n"
+
+
+_COLOURS = {"Violation": "\033[31m", "Warning": "\033[33m", "Info": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def colourise(text: str) -> str:
+    """Colour the severity words of a text report (for a terminal only)."""
+    for severity, code in _COLOURS.items():
+        text = text.replace(f": {severity}: ", f": {code}{severity}{_RESET}: ")
+    return text
+
+
+def _case_name(result: ValidationResult, prefixes: dict[str, str]) -> str:
+    shape = shorten(result.shape, prefixes) if result.shape else "shape"
+    return f"{shape} {shorten(result.focus, prefixes)}"
+
+
+def report_junit(report: ValidationReport, base_iri: str) -> str:
+    """JUnit XML: one test case per shape and focus node, failures for the results.
+
+    Only the attributes of the Ant/Jenkins schema are used, so strict CI parsers accept it;
+    the file and line go into the classname and the failure message.
+    """
+    from xml.sax.saxutils import escape, quoteattr
+
+    prefixes = fixed_prefixes(base_iri)
+    cases: dict[tuple[str, str], list[ValidationResult]] = {}
+    for result in report.results:
+        key = (result.origin.path if result.origin else "rdf", _case_name(result, prefixes))
+        cases.setdefault(key, []).append(result)
+    failures = sum(1 for results in cases.values()
+                   if any(r.severity == "Violation" for r in results))
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             f'<testsuites name="kg-builder validate" tests="{max(len(cases), 1)}" '
+             f'failures="{failures}" errors="0">',
+             f'  <testsuite name="shacl" tests="{max(len(cases), 1)}" failures="{failures}" '
+             'errors="0" skipped="0" time="0">']
+    if not cases:
+        lines.append('    <testcase classname="kg-builder" name="conforms" time="0"/>')
+    for (path, name), results in sorted(cases.items()):
+        lines.append(f"    <testcase classname={quoteattr(path)} name={quoteattr(name)} time=\"0\">")
+        for result in results:
+            kind = "failure" if result.severity == "Violation" else "system-out"
+            where = f"{path}:{result.origin.line}" if result.origin else path
+            text = f"{where}: {result.severity}: {result.message}"
+            if kind == "failure":
+                lines.append(f"      <failure message={quoteattr(text)} type={quoteattr(result.severity)}>"
+                             f"{escape(_detail(result))}</failure>")
+            else:
+                lines.append(f"      <system-out>{escape(text)}</system-out>")
+        lines.append("    </testcase>")
+    lines += ["  </testsuite>", "</testsuites>"]
+    return "\n".join(lines) + "\n"
+
+
+def _detail(result: ValidationResult) -> str:
+    parts = [f"focus: {result.focus}"]
+    for label, value in (("path", result.path), ("value", result.value),
+                         ("shape", result.shape), ("constraint", result.constraint)):
+        if value:
+            parts.append(f"{label}: {value}")
+    return "\n".join(parts)
+
+
+def _gh_escape(text: str, property_value: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if property_value:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+_GH_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "notice"}
+
+
+def report_github(report: ValidationReport, base_iri: str) -> str:
+    """GitHub Actions workflow commands: one annotation per result, on its file and line."""
+    prefixes = fixed_prefixes(base_iri)
+    out = []
+    for result in report.results:
+        props = []
+        if result.origin:
+            props += [f"file={_gh_escape(result.origin.path, True)}",
+                      f"line={result.origin.line}"]
+        props.append(f"title={_gh_escape(_case_name(result, prefixes), True)}")
+        message = f"{shorten(result.focus, prefixes)}: {result.message}"
+        if result.value:
+            message += f" (value: {shorten(result.value, prefixes)})"
+        out.append(f"::{_GH_LEVEL[result.severity]} {','.join(props)}::{_gh_escape(message)}")
+    return "".join(line + "\n" for line in out)
+
+
+def report_shacl(report: ValidationReport, base_iri: str) -> str:
+    """The standard SHACL validation report graph, as deterministic Turtle."""
+    import hashlib
+
+    from .namespaces import RDF, SH, XSD
+    from .serialisation import to_turtle
+    from .terms import Literal as Lit
+
+    root = base_iri + "validation/report"
+    triples: set[tuple[str, str, Term]] = {
+        (root, RDF + "type", SH + "ValidationReport"),
+        (root, SH + "conforms", Lit("true" if report.conforms else "false", XSD + "boolean")),
+    }
+    for result in report.results:
+        digest = hashlib.sha1(repr(_result_dict(result)).encode()).hexdigest()[:12]
+        node = f"{base_iri}validation/result/{digest}"
+        triples |= {(root, SH + "result", node), (node, RDF + "type", SH + "ValidationResult"),
+                    (node, SH + "focusNode", result.focus),
+                    (node, SH + "resultSeverity", SH + result.severity),
+                    (node, SH + "resultMessage", Lit(result.message))}
+        for prop, value in ((SH + "resultPath", result.path), (SH + "sourceShape", result.shape),
+                            (SH + "sourceConstraintComponent", result.constraint)):
+            if value and value != "(complex path)":
+                triples.add((node, prop, value))
+        if result.value is not None:
+            triples.add((node, SH + "value", result.value if result.value.startswith(
+                ("http://", "https://")) else Lit(result.value)))
+    return to_turtle(triples, {**fixed_prefixes(base_iri), "sh": SH})
+
+
+REPORT_FORMATS = {
+    "text": lambda report, base: report_text(report, base),
+    "json": lambda report, base: report_json(report),
+    "junit": report_junit,
+    "github": report_github,
+    "shacl": report_shacl,
+}
+
+
+def render_report(report: ValidationReport, fmt: str, base_iri: str) -> str:
+    """The report in one of REPORT_FORMATS."""
+    return REPORT_FORMATS[fmt](report, base_iri)

@@ -128,7 +128,8 @@ RECORDS: dict[str, dict[str, Field]] = {
         id="slug*", type="enum:claim-type*", claimant="ref-or-refs:person|organisation*",
         statement="text*", about="refs:person|organisation|event|claim|source", date="edtf",
         made_in="ref:event", stated_in="ref:source", figure="nested:figure",
-        verdict="nested:verdict", evidence="nested-list:evidence*",
+        verdict="nested:verdict", assesses="ref:claim", finding="enum:verdict",
+        evidence="nested-list:evidence*",
     ),
     "citation": _schema(
         id="slug*", seed="enum:seed*", line="int*", chapter="enum:chapter", footnote="int*",
