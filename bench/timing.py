@@ -1,0 +1,69 @@
+"""Timing and memory helpers shared by the benchmark workers."""
+
+from __future__ import annotations
+
+import gc
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set size so far, in MiB.
+
+    VmHWM belongs to the current program image; ru_maxrss is not used on Linux because it
+    survives execve, so a worker would report its parent's peak when that was larger.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+@dataclass
+class StageTiming:
+    """The wall times of one stage's repeats, and the process's peak RSS after it."""
+
+    runs: list[float] = field(default_factory=list)
+    peak_rss_mib: float = 0.0
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        """The median of the runs, in seconds."""
+        return statistics.median(self.runs)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready, with the median spelled out."""
+        return {**asdict(self), "median": self.median}
+
+
+def time_stage(work: Callable[[], T], repeats: int, budget: float) -> tuple[StageTiming, T]:
+    """Run `work` up to `repeats` times; stop after one run if that run took over `budget` s.
+
+    Returns the timings and the last result. The previous result is dropped and garbage
+    collected before each run, so that two copies never inflate the peak.
+    """
+    timing = StageTiming()
+    result: Any = None
+    for attempt in range(repeats):
+        result = None
+        gc.collect()
+        start = time.perf_counter()
+        result = work()
+        timing.runs.append(time.perf_counter() - start)
+        if attempt == 0 and repeats > 1 and timing.runs[0] > budget:
+            timing.note = f"1 run only: the first took over the {budget:.0f} s repeat budget"
+            break
+    timing.peak_rss_mib = round(peak_rss_mib(), 1)
+    return timing, result
