@@ -89,6 +89,8 @@ class _Checker:
         if section not in SECTIONS:
             self.problem(path, pos, f"unknown section '{section}'", suggest(section, SECTIONS))
             return
+        if items is None:  # an empty section, e.g. while a curator is still writing the file
+            return
         if not isinstance(items, LocatedList):
             self.problem(path, data.value_pos[section], f"'{section}' must be a list of records",
                          "start each record with '- '")

@@ -241,6 +241,10 @@ class _Mapper:
         opis = self.mint(f"{fond}-op{_slug(d['opis'])}")
         fond_label = f"{abbreviation}, f. {d['fond']}"
         opis_label = f"{fond_label}, op. {d['opis']}"
+        delo_label = f"{opis_label}, d. {d['delo']}"
+        if d["opis"] == "-":  # a series without opis, such as the UK National Archives' KV 2
+            fond_label = opis_label = f"{abbreviation} {d['fond']}"
+            delo_label = f"{abbreviation} {d['fond']}/{d['delo']}"
         self.add(fond, A, KGO + "Fond")
         self.add(fond, KGO + "heldBy", archive)
         self.add(fond, KGO + "fondNumber", _text(d["fond"]))
@@ -252,7 +256,7 @@ class _Mapper:
         self.add(s, KGO + "partOf", opis)
         self.add(s, KGO + "archive", archive)
         self.add(s, KGO + "deloNumber", _text(d["delo"]))
-        self.label(s, f"{opis_label}, d. {d['delo']}")
+        self.label(s, delo_label)
 
     def map_claim(self, s: str, d: Any) -> None:
         self.add(s, A, KGO + "Claim")
