@@ -355,3 +355,53 @@ def test_footnote_citations_resolve_to_sources(facts):
 def test_historians_are_kept_apart_from_actors(facts):
     conquest = facts.by_id["conquest-r"]
     assert conquest.data.get("role") == "historian"
+
+
+# -- questions of the three curated parts -----------------------------------------------------
+
+def test_operation_vesna_arrests(flagship):
+    project, _ = flagship
+    people = {local(r["person"]) for r in ask(project, "operation-arrests",
+                                              operation="event:operation-vesna")}
+    assert {"kakurin", "troitskii"} <= people          # thesis lines 1807-1831
+
+
+def test_testimony_chain_naming_trotskyists(flagship):
+    project, _ = flagship
+    rows = ask(project, "testimony-chain", text="Trotskyist")
+    assert any(r["testifier"] == "R. Pickel" and r["named"] == "Dreitser" for r in rows)
+    dates = [r["date"] for r in rows if r["date"]]
+    assert dates == sorted(dates) or len(dates) > 3
+
+
+def test_what_was_said_about_rovs(flagship):
+    project, _ = flagship
+    rows = ask(project, "claims-about", record="org:rovs")
+    assert any("60,000-80,000" in r["statement"] for r in rows)
+
+
+def test_cheka_targets_1918_1921(flagship):
+    project, _ = flagship
+    rows = ask(project, "political-police-claims", **{"from": "1918-01-01", "to": "1921-12-31"})
+    assert any(r["target"] == "Ioakhim Vatsetis" and r["date"] == "1919-07" for r in rows)
+    assert all(r["date"][:4] in ("1918", "1919", "1920", "1921") for r in rows if r["date"])
+
+
+def test_claims_mentioning_betrayal(flagship):
+    project, _ = flagship
+    rows = ask(project, "claims-mentioning", text="betray")
+    assert any(r["claimant"] == "K. E. Voroshilov" for r in rows)
+
+
+def test_fates_of_1937_1938(flagship):
+    project, _ = flagship
+    rows = {(r["name"], r["fate"], r["date"]) for r in ask(
+        project, "fates", **{"from": "1937-01-01", "to": "1938-12-31"})}
+    assert ("Avgust Kork", "execution", "1937-06-12") in rows               # line 2977
+    assert any(fate == "suicide" and date == "1937-05-31" for _, fate, date in rows)  # 2901
+
+
+def test_statements_both_seeds_make(flagship):
+    project, _ = flagship
+    rows = ask(project, "article-and-thesis")
+    assert rows and all(r["thesisLine"] and r["articleLine"] for r in rows)
