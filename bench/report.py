@@ -43,16 +43,22 @@ def _row(cells: list[str]) -> str:
 def sizes_table(scales: dict[str, Any]) -> list[str]:
     """Triples, records and violation counts per scale."""
     out = [_row(["scale", "triples", "records", "injected violations",
-                 "found (kg-builder)", "found (pySHACL peer)", "warnings"]),
-           _row(["---"] * 7)]
+                 "found (kg-builder)", "found (pySHACL peer)", "warnings", "1-min load avg"]),
+           _row(["---"] * 8)]
     for name, entry in scales.items():
         ours = (entry.get("ours") or {}).get("facts", {})
         peer = (entry.get("peer") or {}).get("facts", {})
         manifest = entry["manifest"]
         out.append(_row([name, f"{ours.get('triples', 0):,}", f"{ours.get('records', 0):,}",
                          str(manifest["expected_violations"]), str(ours.get("violations", "–")),
-                         str(peer.get("violations", "–")), str(ours.get("warnings", "–"))]))
+                         str(peer.get("violations", "–")), str(ours.get("warnings", "–")),
+                         _load(entry.get("load_average"))]))
     return out
+
+
+def _load(load: dict[str, list[float]] | None) -> str:
+    """The 1-minute load average before and after a scale ran (other work skews medians)."""
+    return f"{load['before'][0]:.1f} → {load['after'][0]:.1f}" if load else "–"
 
 
 def stages_table(scales: dict[str, Any]) -> list[str]:

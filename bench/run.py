@@ -131,6 +131,7 @@ def peer_query_names(options: Options, triples: int, names: list[str]) -> list[s
 def run_scale(scale: str, options: Options, scratch: Path, problems: Problems) -> dict[str, Any]:
     """Every measurement of one scale."""
     folder, manifest = facts_folder(scale, options.data_dir)
+    load_before = os.getloadavg()
     dumps = scratch / scale
     params = json.dumps(manifest["query_params"])
     common = ["--dumps", str(dumps), "--repeats", str(options.repeats),
@@ -149,6 +150,8 @@ def run_scale(scale: str, options: Options, scratch: Path, problems: Problems) -
     else:
         check_violations(scale, "pySHACL peer", peer["facts"]["violations"], manifest, problems)
     entry["peer_sparql"] = peer_sparql(scale, options, dumps, manifest, ours, problems)
+    # Other work on the machine skews the medians; the peer ratios, taken in one run, less so.
+    entry["load_average"] = {"before": load_before, "after": os.getloadavg()}
     return entry
 
 
