@@ -31,6 +31,10 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader went away (e.g. `| head`); stop quietly, as other command-line tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(ExitCode.OK)
         except Exception as exc:  # the last resort: an internal error, not a data problem
             if os.environ.get("KG_BUILDER_DEBUG"):
                 raise

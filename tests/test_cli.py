@@ -268,3 +268,13 @@ def test_validate_reports_the_parser_line_of_broken_turtle(runner, project, tmp_
     result = runner.invoke(main, ["validate", str(bad), "--project", str(project)])
     assert result.exit_code == 3
     assert "broken.ttl" in result.stderr and "cannot parse the RDF" in result.stderr
+
+
+def test_a_closed_pipe_is_not_an_internal_error(runner, monkeypatch, project):
+    def closed(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr("kg_builder.api.queries", closed)
+    result = runner.invoke(main, ["queries", "--project", str(project)])
+    assert result.exit_code == 0
+    assert "internal error" not in result.stderr
