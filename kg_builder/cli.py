@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -33,7 +34,10 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except BrokenPipeError:
             # The reader went away (e.g. `| head`); stop quietly, as other command-line tools do.
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+                pass  # no real file descriptor (e.g. under a test runner): nothing to silence
             sys.exit(ExitCode.OK)
         except Exception as exc:  # the last resort: an internal error, not a data problem
             if os.environ.get("KG_BUILDER_DEBUG"):
