@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,11 +24,6 @@ MAX_QUOTE = 400
 MIN_QUOTE = 12
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SPACE = re.compile(r"\s+")
-
-
-def default_seeds_dir() -> Path:
-    """`KG_SEEDS_DIR`, or ../shared/seeds beside the working folder."""
-    return Path(os.environ.get("KG_SEEDS_DIR", "../shared/seeds"))
 
 
 def normalise(text: str) -> str:
@@ -116,7 +110,7 @@ def iter_evidence(facts: FactBase) -> Iterator[tuple[Record, LocatedMap]]:
 
 def check_evidence(facts: FactBase, seeds: dict[str, Seed]) -> list[Problem]:
     """Check every quote and thesis footnote against the seeds; return all problems."""
-    problems = []
+    problems: list[Problem] = []
     for record, entry in iter_evidence(facts):
         problems.extend(_check_entry(record, entry, seeds[entry["seed"]]))
     return problems + _check_footnotes(facts, seeds)

@@ -60,6 +60,10 @@ class EmbeddedStore:
         except SyntaxError as exc:
             raise BadInputError([Problem("<query>", None, None, f"SPARQL syntax error: {exc}",
                                          "fix the query text")]) from exc
+        if not isinstance(solutions, self._ox.QuerySolutions):
+            raise BadInputError([Problem("<query>", None, None,
+                                         "a canned query must be a SELECT query",
+                                         "rewrite it as SELECT; ASK and CONSTRUCT are not tables")])
         variables = [v.value for v in solutions.variables]
         rows = [{name: _term(solution[name]) for name in variables} for solution in solutions]
         return QueryResult(variables, rows)

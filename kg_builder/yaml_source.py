@@ -11,7 +11,7 @@ from .errors import Problem
 
 Position = tuple[int, int]
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LocatedMap(dict):  # type: ignore[type-arg]

@@ -278,3 +278,11 @@ def test_a_closed_pipe_is_not_an_internal_error(runner, monkeypatch, project):
     result = runner.invoke(main, ["queries", "--project", str(project)])
     assert result.exit_code == 0
     assert "internal error" not in result.stderr
+
+
+def test_a_canned_query_that_is_not_a_select_is_bad_input(runner, project):
+    (project / "queries" / "ask.rq").write_text("#+ summary: not a table\nASK { ?s ?p ?o }\n")
+    result = runner.invoke(main, ["query", "ask", "--project", str(project), "--data",
+                                  str(project / "ontology" / "kgo.ttl")])
+    assert result.exit_code == 3
+    assert "a canned query must be a SELECT query" in result.stderr
