@@ -68,8 +68,8 @@ def _slug(iri: str) -> str:
 CREATOR_NAME = "kg-builder contributors"
 KEYWORDS = ("Red Army", "Great Terror", "Soviet Union", "military purge", "1937-1938",
             "prosopography", "historiography", "linked data")
-THESIS_CITATION = ("Whitewood, Peter James. The Red Army and the Terror: The Soviet Military "
-                   "and the Great Purges. PhD thesis, University of Leeds, School of History, "
+THESIS_CITATION = ("Whitewood, Peter James. The Red Army and the Terror. PhD thesis, "
+                   "The University of Leeds, School of History, "
                    "2012.")
 THESIS_REFERENCE = {"title": "The Red Army and the Terror", "family": "Whitewood",
                     "given": "Peter James", "institution": "University of Leeds", "year": 2012}
