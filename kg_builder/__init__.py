@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .api import BuildResult, build, query, queries, validate
+from .api import BuildResult, ReleaseResult, build, diff, query, queries, release, validate
 from .errors import BadInputError, EndpointError, ExitCode, KgBuilderError, UsageError
 from .project import Project, open_project
 
@@ -11,4 +11,5 @@ __version__ = "0.1.0"
 __all__ = [
     "BadInputError", "BuildResult", "EndpointError", "ExitCode", "KgBuilderError", "Project",
     "UsageError", "__version__", "build", "open_project", "query", "queries", "validate",
+    "ReleaseResult", "diff", "release",
 ]

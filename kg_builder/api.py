@@ -14,9 +14,10 @@ from .guards import (COUNTS_FILE, GuardFailure, check_guards, class_counts, read
                      read_previous_counts)
 from .loading import SLUG, FactBase, load_facts, suggest
 from .mapping import MappedGraph, map_to_graph
-from .metadata import describe_dataset
+from .metadata import Edition, source_date
 from .namespaces import KIND_PATHS, prefixes
 from .project import Project
+from .publishing import publication_files, with_checksums
 from .reporting import report_json, report_text
 from .serialisation import to_ntriples, to_turtle, write_build
 from .store import QueryResult, store_from
@@ -76,12 +77,13 @@ def build(project: Project, fail_on: str = "Violation") -> BuildResult:
     files = {
         DUMP_TURTLE: to_turtle(triples, names).encode("utf-8"),
         DUMP_NTRIPLES: to_ntriples(triples).encode("utf-8"),
-        "void.ttl": to_turtle(describe_dataset(triples, project.base_iri), names).encode("utf-8"),
         "validation.txt": report_text(report, project.base_iri).encode("utf-8"),
         "validation.json": report_json(report).encode("utf-8"),
         COUNTS_FILE: (json.dumps(counts, indent=2) + "\n").encode("utf-8"),
     }
-    result.written = write_build(project.build_dir, files)
+    files |= publication_files(triples, project.base_iri, build_edition(project),
+                               project.ontology_files(), project.shapes_files(), files)
+    result.written = write_build(project.build_dir, with_checksums(files))
     return result
 
 
@@ -159,3 +161,103 @@ def _resolve_iri(project: Project, value: str, store) -> str:  # type: ignore[no
                 return candidate
     raise UsageError(f"'{value}' names no record; give a record id, a prefixed name such as "
                      "person:tukhachevskii, or a full IRI")
+
+
+# -- Publishing: releases and release notes ---------------------------------------------------
+
+
+def build_edition(project: Project) -> Edition:
+    """The edition of a plain build: dumps under <base>dumps/, dated only by SOURCE_DATE_EPOCH."""
+    return Edition(project.base_iri + "dumps/", None, source_date(), project.sparql_endpoint)
+
+
+@dataclass
+class ReleaseResult:
+    """What a release did: the build behind it, where it went, and what it follows."""
+
+    version: str
+    folder: Path
+    build: BuildResult
+    previous: str | None = None
+    notes: str = ""
+
+
+def release(project: Project, version: str, date: str | None = None, force: bool = False,
+            fail_on: str = "Violation") -> ReleaseResult:
+    """Build the graph and write build/releases/VERSION/: dumps, metadata, ontology, notes.
+
+    Refuses to overwrite a release unless `force`, and fails when a record IRI of the previous
+    release is gone without a deprecation record.
+    """
+    from .diffing import release_notes
+    from .releases import (NOTES, RELEASES, check_iri_continuity, check_version,
+                           continuity_problems, ontology_copies, previous_release,
+                           release_date, version_iri_of)
+    from .store import read_triples
+
+    folder = project.build_dir / RELEASES / check_version(version)
+    issued = release_date(date)
+    if folder.exists() and not force:
+        raise UsageError(f"release {version} already exists at {folder}; choose a new version, "
+                         "or pass --force to overwrite it")
+    checked = check_facts(project)
+    triples = checked.graph.triples
+    report = validate_graph(graph_from_triples(triples), project.shapes_files(),
+                            checked.graph.origins)
+    result = ReleaseResult(version, folder, BuildResult(
+        len(checked.facts.records), len(triples), report,
+        evidence_checked=checked.evidence_checked))
+    result.build.guard_failures = check_guards(class_counts(triples),
+                                               read_minimums(project.root), {})
+    if report.fails(fail_on) or result.build.guard_failures:
+        return result
+    previous = previous_release(project.build_dir / RELEASES, version)
+    old = read_triples(previous / DUMP_NTRIPLES) if previous else []
+    vanished = check_iri_continuity(old, triples, project.base_iri) if previous else []
+    if previous and vanished:
+        raise BadInputError(continuity_problems(vanished, previous))
+    edition = Edition(f"{project.base_iri}releases/{version}/", version, issued,
+                      project.sparql_endpoint)
+    files = publication_files(triples, project.base_iri, edition, project.ontology_files(),
+                              project.shapes_files())
+    files |= ontology_copies(project.ontology_files(), project.shapes_files(), version,
+                             version_iri_of(previous) if previous else None)
+    result.previous = previous.name if previous else None
+    result.notes = release_notes(old, triples, result.previous or "nothing", version,
+                                 prefixes(project.base_iri))
+    files[NOTES] = result.notes.encode("utf-8")
+    result.build.written = write_build(folder, with_checksums(files))
+    _remove_stale(folder, result.build.written)
+    return result
+
+
+def _remove_stale(folder: Path, written: list[Path]) -> None:
+    """After --force, drop files of the old release that the new one does not have."""
+    keep = set(written)
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path not in keep:
+            path.unlink()
+
+
+def diff(project: Project, old: Path, new: Path) -> str:
+    """Markdown release notes between two builds (folders with kg.nt) or two RDF dump files."""
+    from .diffing import release_notes
+
+    return release_notes(_diff_input(old), _diff_input(new), old.name, new.name,
+                         prefixes(project.base_iri))
+
+
+def _diff_input(path: Path) -> list:  # type: ignore[type-arg]
+    from .store import read_triples
+
+    file = path / DUMP_NTRIPLES if path.is_dir() else path
+    if not file.is_file():
+        raise UsageError(f"no graph at {file}: give a build folder holding kg.nt, or an RDF "
+                         "dump file (.nt, .nq, .ttl, .trig, .jsonld, .rdf, or gzipped)")
+    triples = read_triples(file)
+    if any(s.startswith("_:") or (isinstance(o, str) and o.startswith("_:"))
+           for s, _, o in triples):
+        raise BadInputError([Problem(str(file), None, None, "the graph has blank nodes",
+                                     "diff compares blank-node-free graphs (as kg-builder "
+                                     "writes them); skolemise the blank nodes first")])
+    return triples

@@ -230,3 +230,54 @@ def queries(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: 
         for canned in by_tag[tag]:
             params = "".join(f" --param {p.name}=..." for p in canned.parameters)
             click.echo(f"  {canned.name}{params}\n      {canned.summary}")
+
+
+@main.command()
+@click.argument("version")
+@_project_options
+@click.option("--date", "date", metavar="YYYY-MM-DD",
+              help="Release date [default: from SOURCE_DATE_EPOCH; one of the two is needed].")
+@click.option("--force", is_flag=True, help="Overwrite an existing release of this version.")
+@click.option("--sparql-endpoint", metavar="URL",
+              help="SPARQL endpoint to announce in the VoID [default: KG_BUILDER_SPARQL_ENDPOINT].")
+@_handle_errors
+def release(version: str, project_dir: Path, facts: Path | None, base_iri: str | None,
+            seeds: Path | None, date: str | None, force: bool,
+            sparql_endpoint: str | None) -> None:
+    """Build the graph and publish it as build/releases/VERSION/ with notes and a versioned ontology.
+
+    Example: kg-builder release 1.0.0 --date 2025-01-31
+    """
+    from .api import release as make_release
+    from .project import open_project
+    from .reporting import report_text
+
+    project = open_project(project_dir, facts=facts, base_iri=base_iri, seeds=seeds,
+                           sparql_endpoint=sparql_endpoint)
+    result = make_release(project, version, date, force)
+    if not result.build.written:
+        click.echo(report_text(result.build.report, project.base_iri), nl=False)
+        for failure in result.build.guard_failures:
+            click.echo(f"guard: {failure.message()}")
+        click.echo(f"kg-builder: the graph does not conform; release {version} was not written",
+                   err=True)
+        sys.exit(ExitCode.NOT_CONFORMANT)
+    after = f" (after {result.previous})" if result.previous else " (the first release)"
+    click.echo(f"released {version}{after}: {result.build.triples} triples, "
+               f"{len(result.build.written)} files in {result.folder}")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, path_type=Path))
+@_project_options
+@_handle_errors
+def diff(old: Path, new: Path, project_dir: Path, facts: Path | None, base_iri: str | None,
+         seeds: Path | None) -> None:
+    """Write Markdown release notes: what changed from OLD to NEW (builds or dump files).
+
+    Example: kg-builder diff build/releases/1.0.0 build
+    """
+    from .api import diff as diff_graphs
+
+    click.echo(diff_graphs(_open(project_dir, facts, base_iri, seeds), old, new), nl=False)

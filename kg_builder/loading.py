@@ -292,6 +292,17 @@ class _Checker:
                          f"'{ref.target}'", suggest(ref.target, candidates, what=f"a {wanted}"))
 
 
+    def check_deprecations(self) -> None:
+        """A deprecated id must not name a live record: published ids are never reused."""
+        for record in self.facts.of_kind("deprecation"):
+            live = self.facts.by_id.get(record.id)
+            if live is not None:
+                self.problem(record.path, record.data.value_pos.get("id"),
+                             f"deprecated id '{record.id}' is still used by a {live.kind} at "
+                             f"{live.path}:{live.line}",
+                             "give the live record a new id, or drop the deprecation")
+
+
 def suggest(word: Any, options: Any, listing: bool = False, what: str = "") -> str:
     """A 'did you mean' hint for a misspelled name, or the allowed values."""
     options = [str(o) for o in options]
@@ -330,6 +341,7 @@ def load_facts(folder: Path) -> FactBase:
     for file in files:
         checker.check_file(file)
     checker.resolve_references()
+    checker.check_deprecations()
     if checker.problems:
         raise BadInputError(checker.problems)
     return checker.facts

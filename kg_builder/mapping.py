@@ -10,7 +10,8 @@ from typing import Any
 from .dates import parse_edtf
 from .evidence import thesis_part
 from .loading import FactBase, Record
-from .namespaces import DEFAULT_BASE_IRI, EDTF_DATATYPE, KGO, KIND_PATHS, RDF, RDFS, SCHEMES
+from .namespaces import (DCTERMS, DEFAULT_BASE_IRI, EDTF_DATATYPE, KGO, KIND_PATHS, OWL, RDF, RDFS,
+                         SCHEMES)
 from .schema import SEED_SOURCES
 from .terms import Literal, Term, Triple, typed
 
@@ -339,6 +340,14 @@ class _Mapper:
 
     def map_evidence(self, d: Any) -> None:
         self.evidence(self.iri(d["record"]), [d])
+
+    def map_deprecation(self, d: Any) -> None:
+        old = self.mint(self.base + KIND_PATHS[d["kind"]] + d["id"])
+        self.add(old, OWL + "deprecated", typed(True, "boolean"))
+        replacements = d.get("replaced_by") or []
+        for new in [replacements] if isinstance(replacements, str) else replacements:
+            self.add(old, DCTERMS + "isReplacedBy", self.iri(new))
+        self.add(old, RDFS + "comment", _text(d["reason"]))
 
     def run(self) -> MappedGraph:
         for record in self.facts.records:

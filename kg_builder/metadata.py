@@ -1,11 +1,21 @@
-"""Dataset metadata: a VoID description computed from the graph itself (no wall-clock time)."""
+"""Dataset metadata: VoID, DCAT and CITATION.cff computed from the graph and the dumps.
+
+No wall-clock time: the issued date comes from a release or from SOURCE_DATE_EPOCH, or is left out.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 
-from .namespaces import DCTERMS, KGO, RDF, VOID
+from .errors import UsageError
+from .namespaces import (CC_BY_4, DCAT, DCTERMS, FOAF, IANA_MEDIA_TYPES, KGO, OWL, PROJECT_IRI,
+                         ONTOLOGY_IRI, RDF, SPDX, VOID)
 from .terms import Literal, Triple, typed
 
 TITLE = "The Red Army purge of 1937-38: a curated knowledge graph"
@@ -51,3 +61,138 @@ _ENTITY_CLASSES = {KGO + c for c in ("Person", "Organisation", "Event", "Source"
 
 def _slug(iri: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in iri.split("//", 1)[-1]).strip("-")
+
+
+# -- Publishing: DCAT distributions, dumps, versions and citation -----------------------------
+
+CREATOR_NAME = "kg-builder contributors"
+KEYWORDS = ("Red Army", "Great Terror", "Soviet Union", "military purge", "1937-1938",
+            "prosopography", "historiography", "linked data")
+THESIS_CITATION = ("Whitewood, Peter James. The Red Army and the Terror. PhD thesis, "
+                   "The University of Leeds, School of History, "
+                   "2012.")
+THESIS_REFERENCE = {"title": "The Red Army and the Terror", "family": "Whitewood",
+                    "given": "Peter James", "institution": "University of Leeds", "year": 2012}
+MEDIA_TYPES = {".ttl": "text/turtle", ".nt": "application/n-triples",
+               ".jsonld": "application/ld+json", ".nq": "application/n-quads"}
+GZIP = "application/gzip"
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What sets one publication apart: its version, issue date, dump URLs and endpoint."""
+
+    download_base: str
+    version: str | None = None
+    issued: date | None = None
+    sparql_endpoint: str | None = None
+
+
+def source_date() -> date | None:
+    """The date of SOURCE_DATE_EPOCH (UTC), or None: never the wall clock."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), tz=timezone.utc).date()
+    except (ValueError, OverflowError, OSError) as exc:
+        raise UsageError(f"SOURCE_DATE_EPOCH='{value}' is not a Unix time in seconds; "
+                         "unset it or give e.g. SOURCE_DATE_EPOCH=1700000000") from exc
+
+
+def describe_distributions(base_iri: str, dumps: dict[str, bytes],
+                           edition: Edition) -> set[Triple]:
+    """DCAT and VoID for the dumps: one dcat:Distribution each, with size and SHA-256."""
+    dataset = base_iri + "dataset"
+    out: set[Triple] = set()
+    for name, data in dumps.items():
+        url = edition.download_base + name
+        node = f"{dataset}/distribution/{name}"
+        checksum = node + "/sha256"
+        inner = name[:-3] if name.endswith(".gz") else name
+        media = MEDIA_TYPES[inner[inner.rfind("."):]]
+        out |= {
+            (dataset, DCAT + "distribution", node), (dataset, VOID + "dataDump", url),
+            (node, RDF + "type", DCAT + "Distribution"),
+            (node, DCTERMS + "title", Literal(name)),
+            (node, DCAT + "downloadURL", url), (node, DCAT + "accessURL", url),
+            (node, DCAT + "mediaType", IANA_MEDIA_TYPES + media),
+            (node, DCAT + "byteSize", typed(len(data), "nonNegativeInteger")),
+            (node, SPDX + "checksum", checksum),
+            (checksum, RDF + "type", SPDX + "Checksum"),
+            (checksum, SPDX + "algorithm", SPDX + "checksumAlgorithm_sha256"),
+            (checksum, SPDX + "checksumValue",
+             typed(hashlib.sha256(data).hexdigest(), "hexBinary")),
+        }
+        if name.endswith(".gz"):
+            out.add((node, DCAT + "compressFormat", IANA_MEDIA_TYPES + GZIP))
+    return out
+
+
+def describe_catalogue(triples: Iterable[Triple], base_iri: str,
+                       edition: Edition) -> set[Triple]:
+    """DCAT for the dataset: title, licence, creator, source, keywords, period, version."""
+    dataset = base_iri + "dataset"
+    out: set[Triple] = {
+        (dataset, RDF + "type", DCAT + "Dataset"),
+        (dataset, DCTERMS + "license", CC_BY_4),
+        (dataset, DCTERMS + "creator", PROJECT_IRI), (dataset, DCTERMS + "publisher", PROJECT_IRI),
+        (PROJECT_IRI, RDF + "type", FOAF + "Organization"),
+        (PROJECT_IRI, FOAF + "name", Literal(CREATOR_NAME)),
+        (dataset, DCTERMS + "bibliographicCitation", Literal(THESIS_CITATION)),
+        (dataset, DCTERMS + "conformsTo", ONTOLOGY_IRI),
+        *((dataset, DCAT + "keyword", Literal(k)) for k in KEYWORDS),
+    }
+    out |= _temporal_coverage(triples, dataset)
+    if edition.version:
+        out |= {(dataset, DCAT + "version", Literal(edition.version)),
+                (dataset, OWL + "versionInfo", Literal(edition.version))}
+    if edition.issued:
+        out.add((dataset, DCTERMS + "issued", typed(edition.issued.isoformat(), "date")))
+    if edition.sparql_endpoint:
+        out.add((dataset, VOID + "sparqlEndpoint", edition.sparql_endpoint))
+    return out
+
+
+def _temporal_coverage(triples: Iterable[Triple], dataset: str) -> set[Triple]:
+    """The span of the events' dates, from the data itself."""
+    events = {s for s, p, o in triples if p == RDF + "type" and o == KGO + "Event"}
+    bounds = [(p, o.value) for s, p, o in triples if s in events and isinstance(o, Literal)
+              and p in (KGO + "earliest", KGO + "latest")]
+    starts = [v for p, v in bounds if p == KGO + "earliest"]
+    ends = [v for p, v in bounds if p == KGO + "latest"]
+    if not starts or not ends:
+        return set()
+    period = dataset + "/temporal"
+    return {(dataset, DCTERMS + "temporal", period),
+            (period, RDF + "type", DCTERMS + "PeriodOfTime"),
+            (period, DCAT + "startDate", typed(min(starts), "date")),
+            (period, DCAT + "endDate", typed(max(ends), "date"))}
+
+
+def citation_cff(base_iri: str, edition: Edition) -> str:
+    """CITATION.cff (Citation File Format 1.2.0) for the dataset; strings quoted as JSON."""
+    q = json.dumps
+    lines = [
+        "cff-version: 1.2.0",
+        f"message: {q('If you use this dataset, please cite it as below, and cite the thesis it is curated from.')}",
+        "type: dataset",
+        f"title: {q(TITLE)}",
+        f"abstract: {q(DESCRIPTION)}",
+        "authors:",
+        f"  - name: {q(CREATOR_NAME)}",
+        "license: CC-BY-4.0",
+        f"url: {q(base_iri)}",
+    ]
+    if edition.version:
+        lines.append(f"version: {q(edition.version)}")
+    if edition.issued:
+        lines.append(f"date-released: {q(edition.issued.isoformat())}")
+    lines.append("keywords:")
+    lines += [f"  - {q(k)}" for k in KEYWORDS]
+    ref = THESIS_REFERENCE
+    lines += ["references:", "  - type: thesis", f"    title: {q(ref['title'])}",
+              "    authors:", f"      - family-names: {q(ref['family'])}",
+              f"        given-names: {q(ref['given'])}", "    institution:",
+              f"      name: {q(ref['institution'])}", f"    year: {ref['year']}"]
+    return "\n".join(lines) + "\n"

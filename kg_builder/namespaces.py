@@ -60,3 +60,16 @@ def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
         "foaf": FOAF, "crm": CRM, "sem": SEM, "bibo": BIBO, "fabio": FABIO, "cito": CITO,
         "rico": RICO, "qb": QB,
     }
+
+# Publishing: dataset descriptions, checksums and versioned ontology IRIs.
+SPDX = "http://spdx.org/rdf/terms#"
+IANA_MEDIA_TYPES = "http://www.iana.org/assignments/media-types/"
+PROJECT_IRI = "https://w3id.org/kg-builder/"
+ONTOLOGY_IRI = "https://w3id.org/kg-builder/ontology"
+ONTOLOGY_VERSIONS = ONTOLOGY_IRI + "/"
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def metadata_prefixes(base_iri: str = DEFAULT_BASE_IRI) -> dict[str, str]:
+    """The prefixes of the dataset description: the fixed map plus SPDX for checksums."""
+    return {**prefixes(base_iri), "spdx": SPDX}

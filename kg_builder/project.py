@@ -22,6 +22,7 @@ class Project:
     build_dir: Path
     seeds_dir: Path
     base_iri: str
+    sparql_endpoint: str | None = None
 
     def ontology_files(self) -> list[Path]:
         """The ontology's Turtle files, sorted."""
@@ -38,7 +39,8 @@ def _env_path(name: str, default: Path) -> Path:
 
 
 def open_project(root: Path | str = ".", *, facts: Path | None = None, build: Path | None = None,
-                 seeds: Path | None = None, base_iri: str | None = None) -> Project:
+                 seeds: Path | None = None, base_iri: str | None = None,
+                 sparql_endpoint: str | None = None) -> Project:
     """Resolve a project: options win over KG_BUILDER_* variables, which win over conventions."""
     root = Path(root).resolve()
     base = base_iri or os.environ.get("KG_BUILDER_BASE_IRI") or DEFAULT_BASE_IRI
@@ -55,4 +57,5 @@ def open_project(root: Path | str = ".", *, facts: Path | None = None, build: Pa
         build_dir=(build or _env_path("KG_BUILDER_BUILD", root / "build")).resolve(),
         seeds_dir=seeds or default_seeds,
         base_iri=base,
+        sparql_endpoint=sparql_endpoint or os.environ.get("KG_BUILDER_SPARQL_ENDPOINT") or None,
     )

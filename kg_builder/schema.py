@@ -51,6 +51,7 @@ ENUMS: dict[str, list[str]] = {
     "seed": ["thesis", "article"],
     "qualifier": ["exact", "about", "over", "at-least", "almost", "under", "up-to"],
     "chapter": ["intro", "1", "2", "3", "4", "5", "conclusion"],
+    "record-kind": ["person", "organisation", "event", "source", "claim", "citation"],
 }
 
 SEED_SOURCES = {"thesis": "whitewood-2012-red", "article": "whitewood-article"}
@@ -139,6 +140,10 @@ RECORDS: dict[str, dict[str, Field]] = {
     "name": _schema(person="ref:person*", name="text*", evidence="nested-list:evidence*"),
     "evidence": {"record": Field("ref:" + "|".join(
         ("person", "organisation", "event", "source", "claim")), True), **EVIDENCE},
+    "deprecation": _schema(
+        id="slug*", kind="enum:record-kind*",
+        replaced_by="ref-or-refs:person|organisation|event|source|claim|citation", reason="text*",
+    ),
 }
 
 # The top-level keys of a facts file, and the record kind each holds.
@@ -152,6 +157,7 @@ SECTIONS: dict[str, str] = {
     "positions": "position",
     "names": "name",
     "evidence": "evidence",
+    "deprecations": "deprecation",
 }
 
 # Kinds whose records carry an id and can be referred to.

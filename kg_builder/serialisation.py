@@ -1,17 +1,21 @@
-"""Writing the graph: sorted N-Triples and sorted, pretty Turtle with fixed prefixes.
+"""Writing the graph: sorted N-Triples, N-Quads, JSON-LD and pretty Turtle with fixed prefixes.
 
-Both writers work on the engine-free triples, so their output depends only on the set of
+Every writer work on the engine-free triples, so their output depends only on the set of
 triples: byte-identical across runs, machines and PYTHONHASHSEED values.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
+import struct
 import tempfile
+import zlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .namespaces import RDF, XSD
@@ -51,6 +55,11 @@ class _Names:
         if term.datatype and term.datatype != XSD + "string" and not term.lang:
             return f'"{escape_string(term.value)}"^^{self.iri(term.datatype)}'
         return nt_term(term)
+
+
+def prefixed_name(iri: str, prefixes: dict[str, str]) -> str:
+    """An IRI as Turtle writes it: a prefixed name where one fits, else <iri>."""
+    return _Names(prefixes).iri(iri)
 
 
 def to_turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
@@ -97,3 +106,83 @@ def write_build(build_dir: Path, files: dict[str, bytes]) -> list[Path]:
         return written
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+# -- JSON-LD, N-Quads, gzip and checksums -----------------------------------------------------
+
+
+def jsonld_context(prefixes: dict[str, str]) -> dict[str, str]:
+    """The published JSON-LD context: the fixed prefixes, nothing else, so it never surprises."""
+    return dict(sorted(prefixes.items()))
+
+
+class _JsonLdNames(_Names):
+    """Compact IRIs for JSON-LD, where any suffix not starting with '//' is allowed."""
+
+    def iri(self, iri: str) -> str:
+        for prefix, space in self.spaces:
+            if iri.startswith(space) and not iri[len(space):].startswith("//"):
+                return f"{prefix}:{iri[len(space):]}"
+        return iri
+
+
+def to_jsonld(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
+    """Self-contained JSON-LD: the context inlined, nodes sorted by IRI, keys sorted."""
+    names = _JsonLdNames(prefixes)
+    by_subject: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in triples:
+        by_subject[s][p].append(o)
+    # One node a line: diffs stay readable, and the C encoder (no indent) stays fast.
+    nodes = ",\n  ".join(json.dumps(_jsonld_node(names, s, by_subject[s]), sort_keys=True,
+                                    ensure_ascii=False) for s in sorted(by_subject))
+    context = json.dumps(jsonld_context(prefixes), indent=1, sort_keys=True).replace("\n", "\n ")
+    return f'{{\n "@context": {context},\n "@graph": [\n  {nodes}\n ]\n}}\n'
+
+
+def _jsonld_node(names: _JsonLdNames, subject: str,
+                 predicates: dict[str, list[Term]]) -> dict[str, object]:
+    node: dict[str, object] = {"@id": names.iri(subject)}
+    for predicate, objects in predicates.items():
+        objects = sorted(objects, key=nt_term)
+        if predicate == RDF + "type" and not any(isinstance(o, Literal) for o in objects):
+            node["@type"] = [names.iri(str(o)) for o in objects]
+        else:
+            node[names.iri(predicate)] = [_jsonld_value(names, o) for o in objects]
+    return node
+
+
+def _jsonld_value(names: _JsonLdNames, term: Term) -> object:
+    if not isinstance(term, Literal):
+        return {"@id": names.iri(term)}
+    if term.lang:
+        return {"@language": term.lang, "@value": term.value}
+    if term.datatype and term.datatype != XSD + "string":
+        return {"@type": names.iri(term.datatype), "@value": term.value}
+    return term.value
+
+
+def to_nquads(triples: Iterable[Triple], graph_of: Callable[[str], str | None]) -> str:
+    """Sorted N-Quads: the default graph first, then each named graph (`graph_of(subject)`)."""
+    keyed = []
+    for triple in triples:
+        graph = graph_of(triple[0])
+        line = nt_line(triple)
+        keyed.append((graph or "", line if graph is None else f"{line[:-2]} <{graph}> ."))
+    return "".join(line + "\n" for _, line in sorted(keyed))
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    """A gzip member with a fixed header (mtime 0, no file name, OS 'unknown'): reproducible.
+
+    Written by hand because gzip.compress sets the OS byte differently across Python versions.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = compressor.compress(data) + compressor.flush()
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    return header + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+
+
+def sha256sums(files: dict[str, bytes]) -> str:
+    """`sha256sum` output for the files, sorted by name (check with `sha256sum -c SHA256SUMS`)."""
+    return "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n"
+                   for name in sorted(files))

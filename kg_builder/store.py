@@ -87,6 +87,31 @@ def _term(term: object) -> Term | None:
     return "_:" + str(term.value)  # type: ignore[attr-defined]
 
 
+def read_triples(path: Path) -> list[Triple]:
+    """Every triple of an RDF file (any format by extension, gzipped or not; quads lose their
+    graph). Blank nodes become '_:id' strings, with ids that differ from one parse to the next.
+    """
+    import gzip
+
+    import pyoxigraph
+
+    inner = Path(path.name[:-3]) if path.suffix == ".gz" else path
+    fmt = _FORMATS.get(inner.suffix)
+    if fmt is None:
+        raise BadInputError([Problem(str(path), None, None, "unknown RDF file extension",
+                                     f"use one of {', '.join(sorted(_FORMATS))} (or .gz)")])
+    try:
+        data = path.read_bytes()
+        data = gzip.decompress(data) if path.suffix == ".gz" else data
+        quads = pyoxigraph.parse(data, format=getattr(pyoxigraph.RdfFormat, fmt))
+        return [(str(_term(q.subject)), str(_term(q.predicate)), _term(q.object))  # type: ignore[misc]
+                for q in quads]
+    except (SyntaxError, ValueError, OSError) as exc:
+        raise BadInputError([Problem(str(path), getattr(exc, "lineno", None), None,
+                                     f"cannot read the RDF: {exc}", "fix the file, or rebuild it")]
+                            ) from exc
+
+
 def store_from(triples: Iterable[Triple] = (), files: Iterable[Path] = ()) -> EmbeddedStore:
     """A store holding the given triples and RDF files."""
     from .serialisation import to_ntriples

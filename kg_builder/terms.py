@@ -6,6 +6,7 @@ writers produce byte-identical, sorted output by construction.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple, Union
 
 from .namespaces import XSD
@@ -22,11 +23,14 @@ class Literal(NamedTuple):
 Term = Union[str, Literal]
 Triple = tuple[str, str, Term]
 
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def escape_string(text: str) -> str:
     """Escape a string for an N-Triples or Turtle "..." literal."""
+    if not _NEEDS_ESCAPE.search(text):  # most literals: skip the per-character loop
+        return text
     out = []
     for char in text:
         if char in _ESCAPES:

@@ -51,3 +51,10 @@ def project(tmp_path: Path) -> Path:
 
 def project_args(project: Path) -> list[str]:
     return ["--project", str(project), "--seeds", str(seeds_dir())]
+
+
+@pytest.fixture(autouse=True)
+def no_publication_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Goldens assume no SOURCE_DATE_EPOCH or endpoint from the caller's environment."""
+    for name in ("SOURCE_DATE_EPOCH", "KG_BUILDER_SPARQL_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)

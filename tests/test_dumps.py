@@ -5,6 +5,7 @@ Regenerate the goldens with KG_REGEN_GOLDENS=1; never edit them by hand.
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from kg_builder.cli import main
 from .conftest import MINIMAL, make_project, needs_seeds, project_args, seeds_dir
 
 GOLDEN = MINIMAL / "expected"
-DUMPS = ("kg.ttl", "kg.nt", "void.ttl")
+DUMPS = ("kg.ttl", "kg.nt", "kg.jsonld", "kg.nq", "context.jsonld", "void.ttl", "CITATION.cff")
 
 
 def _build(runner, project: Path) -> Path:
@@ -50,13 +51,20 @@ def test_golden_turtle_and_ntriples_hold_the_same_graph():
 
 @needs_seeds
 @pytest.mark.parametrize("name, fmt", [("kg.ttl", pyoxigraph.RdfFormat.TURTLE),
-                                       ("kg.nt", pyoxigraph.RdfFormat.N_TRIPLES)])
-def test_dumps_round_trip_through_pyoxigraph(runner, project, name, fmt):
+                                       ("kg.nt", pyoxigraph.RdfFormat.N_TRIPLES),
+                                       ("kg.jsonld", pyoxigraph.RdfFormat.JSON_LD),
+                                       ("kg.nq", pyoxigraph.RdfFormat.N_QUADS)])
+@pytest.mark.parametrize("compressed", [False, True])
+def test_dumps_round_trip_through_pyoxigraph(runner, project, name, fmt, compressed):
     build = _build(runner, project)
     ours = set((build / "kg.nt").read_text().splitlines())
+    data = (build / name).read_bytes()
+    if compressed:
+        data = gzip.decompress((build / f"{name}.gz").read_bytes())
+        assert data == (build / name).read_bytes()
     parsed = {str(t.subject) + " " + str(t.predicate) + " " + str(t.object) + " ."
-              for t in pyoxigraph.parse(path=str(build / name), format=fmt)}
-    assert parsed == ours
+              for t in pyoxigraph.parse(data, format=fmt)}
+    assert parsed == ours and len(ours) > 250
 
 
 @needs_seeds
@@ -78,8 +86,10 @@ def test_rebuilds_are_byte_identical_across_hash_seeds(tmp_path):
                         "--seeds", str(seeds_dir())], check=True, env=env, capture_output=True)
         outputs.append({p.name: p.read_bytes() for p in (project / "build").iterdir()})
     assert outputs[0] == outputs[1]
-    assert set(outputs[0]) == {"kg.ttl", "kg.nt", "void.ttl", "validation.txt", "validation.json",
-                               "counts.json"}
+    dumps = {"kg.ttl", "kg.nt", "kg.jsonld", "kg.nq"}
+    assert set(outputs[0]) == {*dumps, *(f"{d}.gz" for d in dumps), "void.ttl", "validation.txt",
+                               "validation.json", "counts.json", "context.jsonld", "CITATION.cff",
+                               "ontology.html", "SHA256SUMS"}
 
 
 @needs_seeds
