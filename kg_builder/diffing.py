@@ -109,8 +109,8 @@ def _entity_changes(index: _Index, changed: set[Triple], prefixes: dict[str, str
 
 def _details(index: _Index, entity: str, prefixes: dict[str, str]) -> list[str]:
     """Changed predicates of the entity itself; changed nested nodes counted by kind."""
-    own_old = defaultdict(set)
-    own_new = defaultdict(set)
+    own_old: dict[str, set[Term]] = defaultdict(set)
+    own_new: dict[str, set[Term]] = defaultdict(set)
     nested: dict[str, dict[str, set[Triple]]] = defaultdict(lambda: defaultdict(set))
     for side, own, triples in (("old", own_old, index.old), ("new", own_new, index.new)):
         for t in triples:
