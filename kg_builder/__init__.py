@@ -5,6 +5,7 @@ from __future__ import annotations
 from .api import BuildResult, build, query, queries, validate
 from .errors import BadInputError, EndpointError, ExitCode, KgBuilderError, UsageError
 from .project import Project, open_project
+from .api import LoadResult, load, serve  # issue 7: loading into stores, serving
 
 __version__ = "0.1.0"
 
@@ -12,3 +13,4 @@ __all__ = [
     "BadInputError", "BuildResult", "EndpointError", "ExitCode", "KgBuilderError", "Project",
     "UsageError", "__version__", "build", "open_project", "query", "queries", "validate",
 ]
+__all__ += ["LoadResult", "load", "serve"]
