@@ -127,14 +127,12 @@ def query(project: Project, name: str, params: dict[str, str] | None = None,
                          "(list them with 'kg-builder queries')")
     canned = parse_query(path)
     if endpoint:
-        from .endpoint import remote_select
-
         if engine != "oxigraph":
             raise UsageError("--engine picks the embedded engine; it does not apply to "
                              "--endpoint")
-        text = bind(canned, params or {}, lambda v: _resolve_iri(project, v, None))
-        return remote_select(endpoint, text, timeout=timeout,
-                             graph=_graph_iri(graph) if graph else None)
+        remote = RemoteStore(endpoint, timeout, _graph_iri(graph) if graph else None)
+        text = bind(canned, params or {}, lambda v: _resolve_iri(project, v, remote))
+        return remote.select(text)
     if graph:
         raise UsageError("--graph names a graph on an --endpoint; the built graph has one")
     store = _embedded_store(engine, _query_inputs(project, data))
@@ -192,6 +190,21 @@ def _embedded_store(engine: str, files: list[Path]) -> EmbeddedStore | RdflibSto
     if engine != "oxigraph":
         raise UsageError(f"no engine '{engine}'; choose one of {', '.join(ENGINES)}")
     return store_from(files=files)
+
+
+@dataclass
+class RemoteStore:
+    """An endpoint behind the embedded stores' select() interface (record ids resolve there)."""
+
+    url: str
+    timeout: float = 30.0
+    graph: str | None = None
+
+    def select(self, text: str) -> QueryResult:
+        """Run a SELECT query on the endpoint (on graph as the default graph, if given)."""
+        from .endpoint import remote_select
+
+        return remote_select(self.url, text, timeout=self.timeout, graph=self.graph)
 
 
 def _graph_iri(graph: str) -> str:
