@@ -248,8 +248,9 @@ def load(project: Project, endpoint: str, graph: str, store_url: str | None = No
     counted = count_graph(endpoint, iri, timeout=timeout)
     if counted != expected:
         raise EndpointError(f"graph <{iri}> at {target(endpoint).url} holds {counted} triples, "
-                            f"but {project.build_dir / DUMP_NTRIPLES} has {expected}; does "
-                            "--store-url name the same store as --endpoint?")
+                            f"but {project.build_dir / DUMP_NTRIPLES} has {expected}; check "
+                            "that --store-url is the store behind --endpoint, and rebuild a "
+                            "dump with repeated lines")
     return LoadResult(iri, target(store).url, counted)
 
 
