@@ -5,6 +5,7 @@ from __future__ import annotations
 from .api import BuildResult, ReleaseResult, build, diff, query, queries, release, validate
 from .errors import BadInputError, EndpointError, ExitCode, KgBuilderError, UsageError
 from .project import Project, open_project
+from .api import LoadResult, load, serve  # issue 7: loading into stores, serving
 
 __version__ = "0.1.0"
 
@@ -13,3 +14,4 @@ __all__ = [
     "UsageError", "__version__", "build", "open_project", "query", "queries", "validate",
     "ReleaseResult", "diff", "release",
 ]
+__all__ += ["LoadResult", "load", "serve"]

@@ -6,9 +6,10 @@ import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .canned import CannedQuery, bind, load_queries, parse_query
-from .errors import BadInputError, Problem, UsageError
+from .errors import BadInputError, EndpointError, Problem, UsageError
 from .evidence import check_evidence, load_seeds
 from .guards import (COUNTS_FILE, GuardFailure, check_guards, class_counts, read_minimums,
                      read_previous_counts)
@@ -114,8 +115,13 @@ def queries(project: Project) -> list[CannedQuery]:
 
 def query(project: Project, name: str, params: dict[str, str] | None = None,
           endpoint: str | None = None, data: list[Path] | None = None,
-          timeout: float = 30.0) -> QueryResult:
-    """Run a canned query on the built graph (or RDF files, or a remote endpoint)."""
+          timeout: float = 30.0, engine: str = "oxigraph",
+          graph: str | None = None) -> QueryResult:
+    """Run a canned query on the built graph (or RDF files, or a remote endpoint).
+
+    engine picks the embedded engine (oxigraph, the default, or rdflib). graph, with an
+    endpoint, makes that named graph the query's default graph (e.g. the one load() wrote).
+    """
     path = project.queries_dir / f"{name}.rq"
     if not path.is_file():
         names = [p.stem for p in project.queries_dir.glob("*.rq")]
@@ -123,11 +129,15 @@ def query(project: Project, name: str, params: dict[str, str] | None = None,
                          "(list them with 'kg-builder queries')")
     canned = parse_query(path)
     if endpoint:
-        from .endpoint import remote_select
-
-        text = bind(canned, params or {}, lambda v: _resolve_iri(project, v, None))
-        return remote_select(endpoint, text, timeout=timeout)
-    store = store_from(files=_query_inputs(project, data))
+        if engine != "oxigraph":
+            raise UsageError("--engine picks the embedded engine; it does not apply to "
+                             "--endpoint")
+        remote = RemoteStore(endpoint, timeout, _graph_iri(graph) if graph else None)
+        text = bind(canned, params or {}, lambda v: _resolve_iri(project, v, remote))
+        return remote.select(text)
+    if graph:
+        raise UsageError("--graph names a graph on an --endpoint; the built graph has one")
+    store = _embedded_store(engine, _query_inputs(project, data))
     text = bind(canned, params or {}, lambda v: _resolve_iri(project, v, store))
     return store.select(text)
 
@@ -261,3 +271,100 @@ def _diff_input(path: Path) -> list:  # type: ignore[type-arg]
                                      "diff compares blank-node-free graphs (as kg-builder "
                                      "writes them); skolemise the blank nodes first")])
     return triples
+
+
+# --- engines, endpoints and the server: issue 7 ------------------------------------------------
+
+ENGINES = ("oxigraph", "rdflib")
+
+if TYPE_CHECKING:
+    from .rdflib_store import RdflibStore
+    from .serving import Server
+    from .store import EmbeddedStore
+
+
+def _embedded_store(engine: str, files: list[Path]) -> EmbeddedStore | RdflibStore:
+    """The embedded store of the chosen engine; both have the same select() interface."""
+    if engine == "rdflib":
+        from .rdflib_store import store_from as rdflib_store_from
+
+        return rdflib_store_from(files)
+    if engine != "oxigraph":
+        raise UsageError(f"no engine '{engine}'; choose one of {', '.join(ENGINES)}")
+    return store_from(files=files)
+
+
+@dataclass
+class RemoteStore:
+    """An endpoint behind the embedded stores' select() interface (record ids resolve there)."""
+
+    url: str
+    timeout: float = 30.0
+    graph: str | None = None
+
+    def select(self, text: str) -> QueryResult:
+        """Run a SELECT query on the endpoint (on graph as the default graph, if given)."""
+        from .endpoint import remote_select
+
+        return remote_select(self.url, text, timeout=self.timeout, graph=self.graph)
+
+
+def _graph_iri(graph: str) -> str:
+    if _BAD_IRI.search(graph) or not re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", graph):
+        raise UsageError(f"'{graph}' is not a graph IRI; give a full IRI such as "
+                         "https://example.org/graph/redarmy")
+    return graph
+
+
+@dataclass
+class LoadResult:
+    """What load() put where: the graph, the Graph Store URL and the triples counted there."""
+
+    graph: str
+    store_url: str
+    triples: int
+
+
+def _dump_triples(dump: Path) -> tuple[bytes, int]:
+    if not dump.exists():
+        raise UsageError(f"no built graph at {dump}; run 'kg-builder build' first")
+    body = dump.read_bytes()
+    lines = sum(1 for line in body.splitlines() if line.strip() and not line.startswith(b"#"))
+    return body, lines
+
+
+def load(project: Project, endpoint: str, graph: str, store_url: str | None = None,
+         timeout: float = 60.0) -> LoadResult:
+    """Replace a named graph of a triple store with build/kg.nt, then check the triple count.
+
+    One Graph Store Protocol PUT carries the whole dump, so the store swaps the graph at once
+    and never holds half of it. The count comes back through the query endpoint and must
+    equal the dump's; otherwise load() raises EndpointError.
+    """
+    from .endpoint import count_graph, graph_store_url, put_graph, target
+
+    iri = _graph_iri(graph)
+    body, expected = _dump_triples(project.build_dir / DUMP_NTRIPLES)
+    store = store_url or graph_store_url(endpoint)
+    put_graph(store, iri, body, timeout=timeout)
+    counted = count_graph(endpoint, iri, timeout=timeout)
+    if counted != expected:
+        raise EndpointError(f"graph <{iri}> at {target(endpoint).url} holds {counted} triples, "
+                            f"but {project.build_dir / DUMP_NTRIPLES} has {expected}; check "
+                            "that --store-url is the store behind --endpoint, and rebuild a "
+                            "dump with repeated lines")
+    return LoadResult(iri, target(store).url, counted)
+
+
+def serve(project: Project, host: str = "127.0.0.1", port: int = 7878,
+          timeout: float = 30.0) -> Server:
+    """Serve build/kg.nt and the ontology read-only over SPARQL, with a query UI.
+
+    Returns the running serving.Server; the caller waits on it and stops it.
+    """
+    from .serving import serve_files
+
+    dump = project.build_dir / DUMP_NTRIPLES
+    if not dump.exists():
+        raise UsageError(f"no built graph at {dump}; run 'kg-builder build' first")
+    return serve_files([dump, *project.ontology_files()], host, port, timeout)

@@ -179,10 +179,15 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--timeout", type=float, default=30.0, show_default=True,
               help="Endpoint timeout in seconds.")
 @_format_option("table", "csv", "json")
+@click.option("--engine", type=click.Choice(["oxigraph", "rdflib"]), default="oxigraph",
+              show_default=True, help="Embedded SPARQL engine.")
+@click.option("--graph", metavar="IRI",
+              help="With --endpoint: query this named graph as the default graph.")
 @_handle_errors
 def query(name: str, project_dir: Path, facts: Path | None, base_iri: str | None,
           seeds: Path | None, params: tuple[str, ...], endpoint: str | None,
-          data: tuple[Path, ...], timeout: float, fmt: str) -> None:
+          data: tuple[Path, ...], timeout: float, fmt: str, engine: str,
+          graph: str | None) -> None:
     """Run a canned query from queries/ on the built graph or an endpoint.
 
     Example: kg-builder query trial-defendants --param trial=trial-military-1937-06-11
@@ -192,7 +197,7 @@ def query(name: str, project_dir: Path, facts: Path | None, base_iri: str | None
 
     project = _open(project_dir, facts, base_iri, seeds)
     result = run_query(project, name, _parse_params(params), endpoint, list(data) or None,
-                       timeout)
+                       timeout, engine=engine, graph=graph)
     if fmt == "csv":
         click.echo(result_csv(result), nl=False)
     elif fmt == "json":
@@ -281,3 +286,63 @@ def diff(old: Path, new: Path, project_dir: Path, facts: Path | None, base_iri: 
     from .api import diff as diff_graphs
 
     click.echo(diff_graphs(_open(project_dir, facts, base_iri, seeds), old, new), nl=False)
+
+
+@main.command()
+@_project_options
+@click.option("--endpoint", metavar="URL", required=True,
+              help="SPARQL 1.1 query endpoint of the store (to count the loaded triples).")
+@click.option("--graph", metavar="IRI", required=True, help="Named graph to replace.")
+@click.option("--store-url", metavar="URL",
+              help="Graph Store Protocol URL [default: derived from --endpoint].")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Timeout of each request in seconds.")
+@_handle_errors
+def load(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Path | None,
+         endpoint: str, graph: str, store_url: str | None, timeout: float) -> None:
+    """Replace a named graph of a triple store with build/kg.nt, in one request.
+
+    Uses the SPARQL 1.1 Graph Store HTTP Protocol, then counts the triples in the graph.
+
+    Example: kg-builder load --endpoint http://localhost:7878/query --graph https://example.org/kg
+    """
+    from .api import load as load_graph
+
+    result = load_graph(_open(project_dir, facts, base_iri, seeds), endpoint, graph, store_url,
+                        timeout)
+    click.echo(f"loaded {result.triples} triples into <{result.graph}> at {result.store_url}")
+
+
+@main.command()
+@_project_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 opens it to the network.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True,
+              help="Port to listen on.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Query timeout in seconds.")
+@_handle_errors
+def serve(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Path | None,
+          host: str, port: int, timeout: float) -> None:
+    """Serve the built graph read-only over SPARQL, with a query page for the browser.
+
+    Ctrl-C stops the server.
+
+    Example: kg-builder serve --port 7878
+    """
+    import signal
+
+    from .api import serve as serve_graph
+
+    server = serve_graph(_open(project_dir, facts, base_iri, seeds), host, port, timeout)
+    # A plain kill should clean up as Ctrl-C does: leave no server or store behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo(f"serving {', '.join(str(f) for f in server.files)} read-only\n"
+               f"open {server.url} in a browser to query; SPARQL endpoint: {server.query_url}\n"
+               "press Ctrl-C to stop")
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.stop()
