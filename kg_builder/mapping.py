@@ -232,6 +232,9 @@ class _Mapper:
         self.add(s, KGO + "inBibliography", typed(in_bibliography, "boolean"))
         if d.get("seed_file"):
             self.add(s, A, KGO + "SeedText")
+        for number, heading in enumerate(d.get("headings", []), start=1):
+            # The position keeps the order, so the literal says where the section stands.
+            self.add(s, KGO + "sectionHeading", _text(f"{number}. {heading}"))
         self.evidence(s, d.get("evidence"))
 
     def archival_unit(self, s: str, d: Any) -> None:

@@ -123,7 +123,8 @@ RECORDS: dict[str, dict[str, Field]] = {
         delo="str", title="text", authors="refs:person", editors="refs:person",
         container="ref:source", container_title="text", volume="str", issue="str",
         edition="str", place="text", publisher="text", year="str", pages="str",
-        in_bibliography="bool", entry="text", seed_file="text", evidence="nested-list:evidence",
+        in_bibliography="bool", entry="text", seed_file="text", headings="strs",
+        evidence="nested-list:evidence",
     ),
     "claim": _schema(
         id="slug*", type="enum:claim-type*", claimant="ref-or-refs:person|organisation*",

@@ -412,3 +412,22 @@ def test_statements_both_seeds_make(flagship):
     project, _ = flagship
     rows = ask(project, "article-and-thesis")
     assert rows and all(r["thesisLine"] and r["articleLine"] for r in rows)
+
+
+def test_the_article_is_a_source_with_its_author_and_headings(flagship):
+    project, _ = flagship
+    store = store_from(files=[project.build_dir / "kg.nt"])
+    rows = store.select("""PREFIX kgo: <https://w3id.org/kg-builder/ontology#>
+        SELECT ?author ?heading WHERE { ?a a kgo:SeedText, kgo:Article ;
+          kgo:author/kgo:name ?author ; kgo:sectionHeading ?heading }""").rows
+    headings = sorted(row["heading"].value for row in rows)
+    assert {row["author"].value for row in rows} == {"Peter James Whitewood"}
+    assert headings[1] == "2. Army Subversion in the Civil War and the 1920s"   # article line 72
+    assert len(headings) == 5
+
+
+def test_article_citations_link_to_source_records(facts):
+    linked = [e for record, e in iter_evidence(facts)
+              if e["seed"] == "article" and e.get("source")]
+    assert len(linked) > 100
+    assert all(facts.by_id[e["source"]].kind == "source" for e in linked)
