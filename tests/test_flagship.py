@@ -187,6 +187,8 @@ def test_fond_files_list_every_delo_of_fond_37837(flagship):
     # the bibliography lists 27 delos of RGVA f. 37837 (thesis lines 3319-3325)
     assert len(labels) >= 27
     assert "RGVA, f. 37837, op. 21, d. 107" in labels
+    opis = {r["label"] for r in ask(project, "fond-files", fond="source:rgva-f37837-op21")}
+    assert len(opis) >= 15 and opis < labels       # op. 21 lists 15 delos (thesis line 3325)
 
 
 def test_citations_per_fond(flagship):
