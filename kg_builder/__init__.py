@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from .api import BuildResult, build, query, queries, validate
+from typing import TYPE_CHECKING, Any
+
 from .errors import BadInputError, EndpointError, ExitCode, KgBuilderError, UsageError
-from .project import Project, open_project
+
+if TYPE_CHECKING:
+    from .api import BuildResult, build, query, queries, validate
+    from .project import Project, open_project
 
 __version__ = "0.1.0"
 
@@ -12,3 +16,17 @@ __all__ = [
     "BadInputError", "BuildResult", "EndpointError", "ExitCode", "KgBuilderError", "Project",
     "UsageError", "__version__", "build", "open_project", "query", "queries", "validate",
 ]
+
+# The library functions are imported on first use, so `kg-builder --help` stays fast.
+_LAZY = {"BuildResult": "api", "build": "api", "query": "api", "queries": "api",
+         "validate": "api", "Project": "project", "open_project": "project"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'kg_builder' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value
+    return value
