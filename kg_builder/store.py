@@ -70,7 +70,8 @@ class EmbeddedStore:
 
     def dump_ntriples(self) -> str:
         """Every triple of the store as N-Triples text (unsorted)."""
-        return self._store.dump(format=self._ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        return self._store.dump(format=self._ox.RdfFormat.N_TRIPLES,
+                                from_graph=self._ox.DefaultGraph()).decode("utf-8")
 
 
 def _term(term: object) -> Term | None:
