@@ -144,3 +144,20 @@ def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path: Path):
     assert {r.engine for r in fast.results if r.message == "ex:c is closed"} == {"pyshacl"}
     with pytest.raises(UsageError, match="sparql engine cannot check https://example.org/Closed"):
         validate_rdf_files([data], [shapes], engine="sparql")
+
+
+@needs_seeds
+@pytest.mark.parametrize("engine", ["auto", "sparql", "pyshacl"])
+def test_cli_engine_option_names_the_engine(engine: str, runner, tmp_path: Path):
+    from kg_builder.cli import main
+
+    from .conftest import project_args
+
+    folder = make_project(tmp_path / "project")
+    (folder / "facts" / "extra.yaml").write_text(
+        (CASES / "violation-position-dates" / "extra.yaml").read_text())
+    result = runner.invoke(main, ["validate", *project_args(folder), "--engine", engine])
+    assert result.exit_code == 1, result.output
+    assert "earliest day is after its latest day" in result.stdout
+    expected = "pyshacl" if engine == "pyshacl" else "sparql"
+    assert result.stdout.rstrip().endswith(f"(engine: {expected})")
