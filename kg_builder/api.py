@@ -22,7 +22,7 @@ from .publishing import publication_files, with_checksums
 from .reporting import report_json, report_text
 from .serialisation import to_ntriples, to_turtle, write_build
 from .store import QueryResult, store_from
-from .validation import ValidationReport, graph_from_triples, validate_graph, validate_rdf_files
+from .validation import ValidationReport, validate_ntriples, validate_rdf_files
 
 _BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
 DUMP_TURTLE = "kg.ttl"
@@ -61,12 +61,16 @@ def check_facts(project: Project) -> CheckedGraph:
     return CheckedGraph(facts, map_to_graph(facts, project.base_iri), seeds is not None)
 
 
-def build(project: Project, fail_on: str = "Violation") -> BuildResult:
-    """Load, check, map and validate the facts; write the dumps only if the graph conforms."""
+def build(project: Project, fail_on: str = "Violation", engine: str = "auto") -> BuildResult:
+    """Load, check, map and validate the facts; write the dumps only if the graph conforms.
+
+    `engine` picks the validator: "auto" (compiled SPARQL, pySHACL for what does not compile),
+    "sparql" or "pyshacl" (the reference).
+    """
     checked = check_facts(project)
     triples = checked.graph.triples
-    report = validate_graph(graph_from_triples(triples), project.shapes_files(),
-                            checked.graph.origins)
+    ntriples = to_ntriples(triples)
+    report = validate_ntriples(ntriples, project.shapes_files(), checked.graph.origins, engine)
     result = BuildResult(len(checked.facts.records), len(triples), report,
                          evidence_checked=checked.evidence_checked)
     counts = class_counts(triples)
@@ -77,7 +81,7 @@ def build(project: Project, fail_on: str = "Violation") -> BuildResult:
     names = prefixes(project.base_iri)
     files = {
         DUMP_TURTLE: to_turtle(triples, names).encode("utf-8"),
-        DUMP_NTRIPLES: to_ntriples(triples).encode("utf-8"),
+        DUMP_NTRIPLES: ntriples.encode("utf-8"),
         "validation.txt": report_text(report, project.base_iri).encode("utf-8"),
         "validation.json": report_json(report).encode("utf-8"),
         COUNTS_FILE: (json.dumps(counts, indent=2) + "\n").encode("utf-8"),
@@ -89,13 +93,17 @@ def build(project: Project, fail_on: str = "Violation") -> BuildResult:
 
 
 def validate(project: Project, paths: list[Path] | None = None,
-             shapes: list[Path] | None = None) -> ValidationReport:
-    """Validate the facts folder (no paths), facts folders, or any RDF files against shapes."""
+             shapes: list[Path] | None = None, engine: str = "auto") -> ValidationReport:
+    """Validate the facts folder (no paths), facts folders, or any RDF files against shapes.
+
+    `engine` is "auto" (compiled SPARQL, pySHACL for what does not compile), "sparql" or
+    "pyshacl".
+    """
     shapes_files = shapes or project.shapes_files()
     if not paths:
         checked = check_facts(project)
-        return validate_graph(graph_from_triples(checked.graph.triples), shapes_files,
-                              checked.graph.origins)
+        return validate_ntriples(to_ntriples(checked.graph.triples), shapes_files,
+                                 checked.graph.origins, engine)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise BadInputError([Problem(str(p), None, None, "no such file or folder",
@@ -104,8 +112,8 @@ def validate(project: Project, paths: list[Path] | None = None,
     if folders:
         if len(paths) > 1:
             raise UsageError("validate takes one facts folder, or RDF files; not both")
-        return validate(replace(project, facts_dir=folders[0].resolve()), None, shapes)
-    return validate_rdf_files(paths, shapes_files)
+        return validate(replace(project, facts_dir=folders[0].resolve()), None, shapes, engine)
+    return validate_rdf_files(paths, shapes_files, engine)
 
 
 def queries(project: Project) -> list[CannedQuery]:
@@ -212,8 +220,8 @@ def release(project: Project, version: str, date: str | None = None, force: bool
                          "or pass --force to overwrite it")
     checked = check_facts(project)
     triples = checked.graph.triples
-    report = validate_graph(graph_from_triples(triples), project.shapes_files(),
-                            checked.graph.origins)
+    report = validate_ntriples(to_ntriples(triples), project.shapes_files(),
+                               checked.graph.origins, "auto")
     result = ReleaseResult(version, folder, BuildResult(
         len(checked.facts.records), len(triples), report,
         evidence_checked=checked.evidence_checked))

@@ -16,6 +16,15 @@ from . import __version__
 from .errors import BadInputError, ExitCode, KgBuilderError
 
 FAIL_ON = {"violation": "Violation", "warning": "Warning", "info": "Info"}
+ENGINES = ("auto", "sparql", "pyshacl")  # validation.ENGINES, kept here so --help imports nothing
+
+
+def _engine_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The --engine option of build and validate."""
+    return click.option("--engine", type=click.Choice(ENGINES), default="auto", show_default=True,
+                        help="SHACL engine: compiled SPARQL on the embedded store, with pySHACL "
+                        "for shapes it cannot compile (auto); only compiled SPARQL (sparql); or "
+                        "pySHACL, the reference (pyshacl).")(command)
 
 
 def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,9 +100,10 @@ def main() -> None:
               help="Output folder [default: PROJECT/build].")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="violation",
               show_default=True, help="Lowest severity that fails the build.")
+@_engine_option
 @_handle_errors
 def build(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Path | None,
-          out: Path | None, fail_on: str) -> None:
+          out: Path | None, fail_on: str, engine: str = "auto") -> None:
     """Load, check, map and validate the facts, then write the dumps to build/.
 
     Nothing in build/ changes unless the graph conforms.
@@ -104,7 +114,7 @@ def build(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Pa
     from .reporting import report_text
 
     project = _open(project_dir, facts, base_iri, seeds, out)
-    result = build_graph(project, FAIL_ON[fail_on])
+    result = build_graph(project, FAIL_ON[fail_on], engine)
     if not result.evidence_checked:
         click.echo(f"kg-builder: warning: no seed texts at {project.seeds_dir}; quotes were not "
                    "checked (set KG_SEEDS_DIR)", err=True)
@@ -132,10 +142,11 @@ def build(project_dir: Path, facts: Path | None, base_iri: str | None, seeds: Pa
 @_format_option("text", "json", "junit", "github", "shacl")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the report to this file (e.g. junit.xml for CI).")
+@_engine_option
 @_handle_errors
 def validate(paths: tuple[Path, ...], project_dir: Path, facts: Path | None,
              base_iri: str | None, seeds: Path | None, shapes: tuple[Path, ...], fail_on: str,
-             fmt: str, output: Path | None) -> None:
+             fmt: str, output: Path | None, engine: str = "auto") -> None:
     """Validate the facts folder, or any RDF files, against the SHACL shapes.
 
     Exit code 1 means the data does not conform; the report names each facts file and line.
@@ -148,7 +159,7 @@ def validate(paths: tuple[Path, ...], project_dir: Path, facts: Path | None,
     from .reporting import colourise, render_report
 
     project = _open(project_dir, facts, base_iri, seeds)
-    report = validate_graph(project, list(paths), list(shapes) or None)
+    report = validate_graph(project, list(paths), list(shapes) or None, engine)
     text = render_report(report, fmt, project.base_iri)
     if output:
         output.write_text(text, encoding="utf-8")

@@ -41,7 +41,10 @@ def report_text(report: ValidationReport, base_iri: str) -> str:
         lines.append("  " + _result_line(result, prefixes))
     counts = ", ".join(f"{report.count(s)} {s.lower()}s" for s in ("Violation", "Warning", "Info"))
     verdict = "conforms" if report.conforms else "does not conform"
-    lines.append(f"{verdict}: {counts} (engine: {report.engine})")
+    engine = report.engine
+    if report.fallback:
+        engine += "; pyshacl checked " + ", ".join(shorten(s, prefixes) for s in report.fallback)
+    lines.append(f"{verdict}: {counts} (engine: {engine})")
     return "\n".join(lines) + "\n"
 
 
@@ -60,6 +63,7 @@ def report_json(report: ValidationReport) -> str:
     return json.dumps({
         "conforms": report.conforms,
         "engine": report.engine,
+        **({"fallback": report.fallback} if report.fallback else {}),
         "counts": {s.lower(): report.count(s) for s in ("Violation", "Warning", "Info")},
         "results": [_result_dict(r) for r in report.results],
     }, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -16,6 +16,7 @@ from .terms import Literal, Term, Triple
 
 _FORMATS = {".nt": "N_TRIPLES", ".ttl": "TURTLE", ".nq": "N_QUADS", ".trig": "TRIG",
             ".jsonld": "JSON_LD", ".rdf": "RDF_XML", ".owl": "RDF_XML"}
+RDF_SUFFIXES = frozenset(_FORMATS)
 
 
 @dataclass
@@ -35,7 +36,8 @@ class EmbeddedStore:
         self._ox = pyoxigraph
         self._store = pyoxigraph.Store()
 
-    def load_file(self, path: Path) -> None:
+    def load_file(self, path: Path,
+                  hint: str = "fix the syntax, or rebuild with 'kg-builder build'") -> None:
         """Load one RDF file, its format taken from the extension."""
         fmt = _FORMATS.get(path.suffix)
         if fmt is None:
@@ -45,13 +47,12 @@ class EmbeddedStore:
             self._store.load(path=str(path), format=getattr(self._ox.RdfFormat, fmt))
         except (SyntaxError, ValueError, OSError) as exc:
             line = getattr(exc, "lineno", None)
-            raise BadInputError([Problem(str(path), line, None, f"cannot load the RDF: {exc}",
-                                         "fix the syntax, or rebuild with 'kg-builder build'")]
-                                ) from exc
+            raise BadInputError([Problem(str(path), line, None, f"cannot parse the RDF: {exc}",
+                                         hint)]) from exc
 
     def load_ntriples(self, text: str) -> None:
-        """Load N-Triples text."""
-        self._store.load(text.encode("utf-8"), format=self._ox.RdfFormat.N_TRIPLES)
+        """Load N-Triples text (bulk: no transaction, the store is not shared yet)."""
+        self._store.bulk_load(text.encode("utf-8"), format=self._ox.RdfFormat.N_TRIPLES)
 
     def select(self, query: str) -> QueryResult:
         """Run a SELECT query and convert its solutions to engine-free terms."""
@@ -70,6 +71,12 @@ class EmbeddedStore:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def dump_ntriples(self) -> str:
+        """Every triple of the store as N-Triples text (unsorted)."""
+        data = self._store.dump(format=self._ox.RdfFormat.N_TRIPLES,
+                                from_graph=self._ox.DefaultGraph())
+        return data.decode("utf-8") if data else ""
 
 
 def _term(term: object) -> Term | None:

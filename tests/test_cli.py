@@ -56,7 +56,7 @@ def test_build_without_seeds_warns_but_builds(runner, project, tmp_path):
 def test_exit_0_when_the_facts_conform(runner, project):
     result = runner.invoke(main, ["validate", *project_args(project)])
     assert result.exit_code == 0
-    assert result.stdout == "conforms: 0 violations, 0 warnings, 0 infos (engine: pyshacl)\n"
+    assert result.stdout == "conforms: 0 violations, 0 warnings, 0 infos (engine: sparql)\n"
 
 
 @needs_seeds
