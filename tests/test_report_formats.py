@@ -115,3 +115,16 @@ def test_guard_fails_a_build_that_lost_data(runner, project):
     assert ("guard: kgo:Person fell to 3, below the minimum of 4 (the previous build had 4: "
             "1 fewer, 25.0% lost)") in result.stdout
     assert (project / "build" / "kg.nt").read_bytes() == before
+
+
+@needs_seeds
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_an_accusation_that_names_nobody_is_a_warning(runner, project, engine):
+    (project / "facts" / "accuse.yaml").write_text(
+        "claims:\n  - id: claim-court-unnamed\n    type: accusation\n"
+        "    claimant: military-court-1937\n    statement: Somebody plotted.\n    evidence:\n"
+        "      - {seed: thesis, line: 101, quote: \"Charged with membership of a 'military-fascist plot'\"}\n")
+    result = _validate(runner, project, "--engine", engine)
+    assert result.exit_code == 0, result.output
+    assert ("2: Warning: 'claim-court-unnamed' claim:claim-court-unnamed: An accusation should "
+            "say whom it accuses: add about: with the accused.") in result.stdout
