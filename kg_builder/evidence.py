@@ -58,6 +58,15 @@ class Seed:
                 offset += len(piece) + 1
         return " ".join(pieces), starts
 
+    def found_near(self, quote: str, line: int, tolerance: int) -> bool:
+        """Whether the normalised quote begins within `tolerance` lines of `line` (fast path)."""
+        text, starts = self._normalised
+        first = starts[max(0, min(len(starts) - 1, line - 1 - tolerance))]
+        last = starts[max(0, min(len(starts) - 1, line - 1 + tolerance + 1))]
+        needle = normalise(quote)
+        at = text.find(needle, first, last + len(needle))
+        return at != -1 and at <= last
+
     def lines_of(self, quote: str) -> list[int]:
         """The 1-based lines where the normalised quote begins."""
         text, starts = self._normalised
@@ -129,7 +138,10 @@ def _check_entry(record: Record, entry: LocatedMap, seed: Seed) -> Iterator[Prob
         yield problem(f"the quote has {len(normalise(quote))} characters; quotes run from "
                       f"{MIN_QUOTE} to {MAX_QUOTE}", "quote the phrase or sentence that "
                       "supports the fact, no more (the thesis is under copyright)")
-    found = seed.lines_of(quote)
+    if seed.found_near(quote, line, LINE_TOLERANCE):
+        found = [line]
+    else:
+        found = seed.lines_of(quote)
     if not found:
         yield problem(f"the quote is not in the {seed.name} seed, word for word",
                       "copy the words exactly from the seed, with its punctuation and quote marks")

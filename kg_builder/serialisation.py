@@ -36,8 +36,15 @@ class _Names:
     def __init__(self, prefixes: dict[str, str]) -> None:
         # Longest namespace first, so 'person:' wins over a shorter prefix of it.
         self.spaces = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
+        self.cache: dict[str, str] = {}
 
     def iri(self, iri: str) -> str:
+        cached = self.cache.get(iri)
+        if cached is None:
+            cached = self.cache[iri] = self._shorten(iri)
+        return cached
+
+    def _shorten(self, iri: str) -> str:
         for prefix, space in self.spaces:
             if iri.startswith(space):
                 local = iri[len(space):]
@@ -119,7 +126,7 @@ def jsonld_context(prefixes: dict[str, str]) -> dict[str, str]:
 class _JsonLdNames(_Names):
     """Compact IRIs for JSON-LD, where any suffix not starting with '//' is allowed."""
 
-    def iri(self, iri: str) -> str:
+    def _shorten(self, iri: str) -> str:
         for prefix, space in self.spaces:
             if iri.startswith(space) and not iri[len(space):].startswith("//"):
                 return f"{prefix}:{iri[len(space):]}"
@@ -176,9 +183,10 @@ def gzip_bytes(data: bytes) -> bytes:
 
     Written by hand because gzip.compress sets the OS byte differently across Python versions.
     """
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    # Level 6 (zlib's default) is about twice as fast as 9 for a few per cent of size.
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
     body = compressor.compress(data) + compressor.flush()
-    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
     return header + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
 
