@@ -105,16 +105,22 @@ ex:b ex:t 4, "four" .
 """
 
 
-def test_other_components_agree_with_pyshacl(tmp_path: Path):
-    shapes = tmp_path / "shapes.ttl"
-    shapes.write_text(OTHER_SHAPES)
-    data = tmp_path / "data.ttl"
-    data.write_text(OTHER_DATA)
+def _both_engines(tmp_path: Path, shapes_text: str, engine: str):
+    """Validate OTHER_DATA against the shapes with `engine` and with pySHACL; they must agree."""
     from kg_builder.validation import validate_rdf_files
 
-    fast = validate_rdf_files([data], [shapes], engine="sparql")
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(shapes_text)
+    data = tmp_path / "data.ttl"
+    data.write_text(OTHER_DATA)
+    fast = validate_rdf_files([data], [shapes], engine=engine)
     reference = validate_rdf_files([data], [shapes], engine="pyshacl")
     assert rows(fast, messages=False) == rows(reference, messages=False)
+    return fast, shapes, data
+
+
+def test_other_components_agree_with_pyshacl(tmp_path: Path):
+    fast, _, _ = _both_engines(tmp_path, OTHER_SHAPES, "sparql")
     kinds = {r.constraint.rsplit("#", 1)[1].removesuffix("ConstraintComponent")
              for r in fast.results if r.constraint}
     assert kinds == {"And", "Datatype", "Disjoint", "Equals", "HasValue", "LessThan",
@@ -130,15 +136,9 @@ ex:Closed a sh:NodeShape ; sh:targetNode ex:c ; sh:closed true ;
 
 
 def test_unsupported_shapes_fall_back_to_pyshacl(tmp_path: Path):
-    shapes = tmp_path / "shapes.ttl"
-    shapes.write_text(CLOSED_SHAPES)
-    data = tmp_path / "data.ttl"
-    data.write_text(OTHER_DATA)
     from kg_builder.validation import validate_rdf_files
 
-    fast = validate_rdf_files([data], [shapes], engine="auto")
-    reference = validate_rdf_files([data], [shapes], engine="pyshacl")
-    assert rows(fast, messages=False) == rows(reference, messages=False)
+    fast, shapes, data = _both_engines(tmp_path, CLOSED_SHAPES, "auto")
     assert fast.engine == "sparql+pyshacl"
     assert fast.fallback == {"https://example.org/Closed": "sh:closed"}
     assert {r.engine for r in fast.results if r.message == "ex:c is closed"} == {"pyshacl"}
