@@ -71,23 +71,29 @@ def run_ours(facts: Path, dumps: Path, recorder: Recorder,
     from kg_builder.loading import load_facts
     from kg_builder.mapping import map_to_graph
     from kg_builder.serialisation import to_ntriples, to_turtle
-    from kg_builder.store import store_from
-    from kg_builder.validation import graph_from_triples, validate_graph
+    from kg_builder.store import EmbeddedStore
+    from kg_builder.validation import validate_ntriples
 
     loaded = recorder.run("load facts (YAML)", lambda: load_facts(facts))
     mapped = recorder.run("map to triples", lambda: map_to_graph(loaded))
     triples = mapped.triples
-    graph = recorder.run("validate: rdflib graph", lambda: graph_from_triples(triples))
-    report = recorder.run("validate: pySHACL",
-                          lambda: validate_graph(graph, SHAPES, mapped.origins))
-    del graph
-    turtle = recorder.run("write Turtle", lambda: to_turtle(triples, prefixes()))
+    # As in `kg-builder build`: N-Triples once, validated on pyoxigraph (SHACL compiled to SPARQL).
     ntriples = recorder.run("write N-Triples", lambda: to_ntriples(triples))
+    report = recorder.run("validate (compiled SPARQL)",
+                          lambda: validate_ntriples(ntriples, SHAPES, mapped.origins, "auto"))
+    turtle = recorder.run("write Turtle", lambda: to_turtle(triples, prefixes()))
     (dumps / "kg.ttl").write_text(turtle, encoding="utf-8")
     (dumps / "kg.nt").write_text(ntriples, encoding="utf-8")
-    del turtle, ntriples
-    store = recorder.run("store load (pyoxigraph)",
-                         lambda: store_from(triples=triples, files=ONTOLOGY))
+    del turtle
+
+    def load_store() -> EmbeddedStore:
+        store = EmbeddedStore()
+        store.load_ntriples(ntriples)
+        for file in ONTOLOGY:
+            store.load_file(file)
+        return store
+
+    store = recorder.run("store load (pyoxigraph)", load_store)
     rows = {name: len(recorder.run(f"query {name}", lambda text=text: store.select(text)).rows)
             for name, text in bound_queries(params).items()}
     return {"records": len(loaded.records), "triples": len(triples),
