@@ -112,3 +112,9 @@ def test_the_shapes_vocabulary_lists_match_the_schema():
                          ("claim-type", "claim-type"), ("verdict", "verdict")):
         for value in ENUMS[enum]:
             assert f"<{SCHEMES[scheme]}{value}>" in shapes, f"{scheme} {value} missing in shapes"
+
+
+def test_every_canned_query_has_a_flagship_test():
+    tests = (REPO / "tests" / "test_flagship.py").read_text()
+    untested = [name for name in load_queries(REPO / "queries") if f'"{name}"' not in tests]
+    assert untested == []
