@@ -95,7 +95,7 @@ class _Checker:
             self.problem(path, data.value_pos[section], f"'{section}' must be a list of records",
                          "start each record with '- '")
             return
-        for item, item_pos in zip(items, items.item_pos):
+        for item, item_pos in zip(items, items.item_pos, strict=True):
             self.check_record(path, SECTIONS[section], item, item_pos)
 
     def check_record(self, path: str, kind: str, item: Any, pos: Position) -> None:
@@ -248,7 +248,7 @@ class _Checker:
         if not isinstance(value, LocatedList):
             self.problem(path, pos, f"{label} must be a list of ids", "write it as [id1, id2]")
             return value
-        for item, item_pos in zip(value, value.item_pos):
+        for item, item_pos in zip(value, value.item_pos, strict=True):
             self.value_ref(path, item_pos, item, arg, label)
         return value
 
@@ -272,7 +272,7 @@ class _Checker:
             self.problem(path, pos, f"{label} must be a non-empty list",
                          "start each entry with '- '")
             return value
-        for item, item_pos in zip(value, value.item_pos):
+        for item, item_pos in zip(value, value.item_pos, strict=True):
             self.value_nested(path, item_pos, item, arg, label)
         return value
 

@@ -49,7 +49,7 @@ class RdflibStore:
             result = self._graph.query(query)
             variables = [str(v) for v in result.vars or []]
             # A SELECT result iterates as ResultRows: tuples in the order of its variables.
-            rows = [dict(zip(variables, map(_term, row)))  # type: ignore[arg-type]
+            rows = [dict(zip(variables, map(_term, row), strict=True))  # type: ignore[arg-type]
                     for row in result]
         except ParseException as exc:
             raise BadInputError([Problem("<query>", None, None, f"SPARQL syntax error: {exc}",

@@ -64,7 +64,7 @@ def previous_release(releases_dir: Path, version: str) -> Path | None:
 def version_iri_of(release: Path) -> str:
     """The owl:versionIRI of a release's ontology copy (or the IRI its name implies)."""
     for path in sorted((release / "ontology").glob("*.ttl")):
-        for s, p, o in read_triples(path):
+        for _, p, o in read_triples(path):
             if p == OWL + "versionIRI" and isinstance(o, str):
                 return o
     return ONTOLOGY_VERSIONS + release.name

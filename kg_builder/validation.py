@@ -217,7 +217,7 @@ def _results(report_graph, origins: dict[str, Origin]) -> list[ValidationResult]
     out = []
     # Only the report's own results: nested ones under sh:detail explain those, not add to them.
     for node in report_graph.objects(None, sh.result):
-        def one(prop):  # type: ignore[no-untyped-def]
+        def one(prop, node=node):  # type: ignore[no-untyped-def]
             value = report_graph.value(node, prop)
             return None if value is None else str(value)
 

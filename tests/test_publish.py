@@ -19,7 +19,7 @@ from kg_builder.serialisation import gzip_bytes, to_nquads
 from kg_builder.publishing import claim_graph
 from kg_builder.terms import Literal
 
-from .conftest import MINIMAL, make_project, needs_seeds, project_args
+from .conftest import make_project, needs_seeds, project_args
 
 BASE = "https://w3id.org/kg-builder/redarmy/"
 SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
