@@ -134,8 +134,14 @@ def colourise(text: str) -> str:
 
 
 def _case_name(result: ValidationResult, prefixes: dict[str, str]) -> str:
-    shape = shorten(result.shape, prefixes) if result.shape else "shape"
-    return f"{shape} {shorten(result.focus, prefixes)}"
+    # Property shapes are usually blank nodes: name the property they constrain instead.
+    if result.shape:
+        what = shorten(result.shape, prefixes)
+    elif result.path and result.path != "(complex path)":
+        what = shorten(result.path, prefixes)
+    else:
+        what = "shape"
+    return f"{what} {shorten(result.focus, prefixes)}"
 
 
 def report_junit(report: ValidationReport, base_iri: str) -> str:

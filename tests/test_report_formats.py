@@ -72,7 +72,7 @@ def test_junit_of_a_conforming_graph_is_one_passing_case(runner, project, tmp_pa
 def test_github_annotations_point_at_file_and_line(runner, broken):
     [line] = _validate(runner, broken, "--format", "github").stdout.splitlines()
     assert line.startswith("::error file=")
-    assert "facts/extra.yaml,line=2,title=" in line
+    assert "facts/extra.yaml,line=2,title=kgo%3Aearliest person%3Aputna/position/" in line
     assert line.endswith("::person:putna/position/" + line.split("::person:putna/position/")[1])
     assert "earliest day is after its latest day" in line
 
