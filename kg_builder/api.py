@@ -61,12 +61,21 @@ def check_facts(project: Project) -> CheckedGraph:
     return CheckedGraph(facts, map_to_graph(facts, project.base_iri), seeds is not None)
 
 
-def build(project: Project, fail_on: str = "Violation", engine: str = "auto") -> BuildResult:
-    """Load, check, map and validate the facts; write the dumps only if the graph conforms.
+@dataclass
+class _Validated:
+    """A graph checked, mapped, validated and guarded, ready to publish if it conforms."""
 
-    `engine` picks the validator: "auto" (compiled SPARQL, pySHACL for what does not compile),
-    "sparql" or "pyshacl" (the reference).
-    """
+    checked: CheckedGraph
+    ntriples: str
+    counts: dict[str, int]
+    result: BuildResult
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether the report or a regression guard stops publication."""
+        return self.result.report.fails(fail_on) or bool(self.result.guard_failures)
+
+
+def _check_and_validate(project: Project, engine: str) -> _Validated:
     checked = check_facts(project)
     triples = checked.graph.triples
     ntriples = to_ntriples(triples)
@@ -76,7 +85,19 @@ def build(project: Project, fail_on: str = "Violation", engine: str = "auto") ->
     counts = class_counts(triples)
     result.guard_failures = check_guards(counts, read_minimums(project.root),
                                          read_previous_counts(project.build_dir))
-    if report.fails(fail_on) or result.guard_failures:
+    return _Validated(checked, ntriples, counts, result)
+
+
+def build(project: Project, fail_on: str = "Violation", engine: str = "auto") -> BuildResult:
+    """Load, check, map and validate the facts; write the dumps only if the graph conforms.
+
+    `engine` picks the validator: "auto" (compiled SPARQL, pySHACL for what does not compile),
+    "sparql" or "pyshacl" (the reference).
+    """
+    validated = _check_and_validate(project, engine)
+    result, report, counts = validated.result, validated.result.report, validated.counts
+    triples, ntriples = validated.checked.graph.triples, validated.ntriples
+    if validated.fails(fail_on):
         return result
     names = prefixes(project.base_iri)
     files = {
@@ -201,7 +222,7 @@ class ReleaseResult:
 
 
 def release(project: Project, version: str, date: str | None = None, force: bool = False,
-            fail_on: str = "Violation") -> ReleaseResult:
+            fail_on: str = "Violation", engine: str = "auto") -> ReleaseResult:
     """Build the graph and write build/releases/VERSION/: dumps, metadata, ontology, notes.
 
     Refuses to overwrite a release unless `force`, and fails when a record IRI of the previous
@@ -218,16 +239,10 @@ def release(project: Project, version: str, date: str | None = None, force: bool
     if folder.exists() and not force:
         raise UsageError(f"release {version} already exists at {folder}; choose a new version, "
                          "or pass --force to overwrite it")
-    checked = check_facts(project)
-    triples = checked.graph.triples
-    report = validate_ntriples(to_ntriples(triples), project.shapes_files(),
-                               checked.graph.origins, "auto")
-    result = ReleaseResult(version, folder, BuildResult(
-        len(checked.facts.records), len(triples), report,
-        evidence_checked=checked.evidence_checked))
-    result.build.guard_failures = check_guards(class_counts(triples),
-                                               read_minimums(project.root), {})
-    if report.fails(fail_on) or result.build.guard_failures:
+    validated = _check_and_validate(project, engine)
+    triples = validated.checked.graph.triples
+    result = ReleaseResult(version, folder, validated.result)
+    if validated.fails(fail_on):
         return result
     previous = previous_release(project.build_dir / RELEASES, version)
     old = read_triples(previous / DUMP_NTRIPLES) if previous else []
