@@ -21,6 +21,9 @@ THESIS_PARTS = [(99, "intro"), (391, "1"), (887, "2"), (1417, "3"), (1889, "4"),
 
 LINE_TOLERANCE = 3
 MAX_QUOTE = 400
+# A footnote record's quote only locates the footnote; the thesis is under copyright, so it is
+# kept to the footnote's first words.
+MAX_FOOTNOTE_QUOTE = 60
 MIN_QUOTE = 12
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _SPACE = re.compile(r"\s+")
@@ -134,6 +137,10 @@ def _check_entry(record: Record, entry: LocatedMap, seed: Seed) -> Iterator[Prob
         return Problem(record.path, where[0], where[1], f"{label}: {message}", hint,
                        f"quote: {quote[:80]}")
 
+    if record.kind == "citation" and len(normalise(quote)) > MAX_FOOTNOTE_QUOTE:
+        yield problem(f"a footnote record's quote has {len(normalise(quote))} characters; it "
+                      f"needs at most {MAX_FOOTNOTE_QUOTE}", "keep the first words of the "
+                      "footnote: the quote only locates it (the thesis is under copyright)")
     if not MIN_QUOTE <= len(normalise(quote)) <= MAX_QUOTE:
         yield problem(f"the quote has {len(normalise(quote))} characters; quotes run from "
                       f"{MIN_QUOTE} to {MAX_QUOTE}", "quote the phrase or sentence that "
