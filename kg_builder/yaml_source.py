@@ -55,30 +55,51 @@ class _FactsLoader(_BaseLoader):  # type: ignore[misc, valid-type]
     }
 
 
-def _construct_map(loader: _FactsLoader, node: yaml.MappingNode) -> Any:
+_SCALARS = yaml.constructor.SafeConstructor()
+_TAG = "tag:yaml.org,2002:"
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar as PyYAML's safe loader would give it (dates stay text: see _FactsLoader)."""
+    tag = node.tag
+    if tag == _TAG + "str":
+        return node.value
+    if tag == _TAG + "int":
+        return _SCALARS.construct_yaml_int(node)
+    if tag == _TAG + "bool":
+        return _SCALARS.construct_yaml_bool(node)
+    if tag == _TAG + "null":
+        return None
+    if tag == _TAG + "float":
+        return _SCALARS.construct_yaml_float(node)
+    return node.value
+
+
+def _convert(node: yaml.Node) -> Any:
+    """Plain data from a composed node, with positions.
+
+    Walking the composed nodes directly is about twice as fast as PyYAML's generic
+    constructors, which matters at a million triples.
+    """
+    if isinstance(node, yaml.ScalarNode):
+        return _scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        items = LocatedList()
+        items.line, items.column = _pos(node)
+        for item in node.value:
+            items.append(_convert(item))
+            items.item_pos.append(_pos(item))
+        return items
     data = LocatedMap()
     data.line, data.column = _pos(node)
-    yield data
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        key = _convert(key_node)
         if key in data:
             data.duplicates.append((key, _pos(key_node)))
-        data[key] = loader.construct_object(value_node, deep=True)
+        data[key] = _convert(value_node)
         data.key_pos[key] = _pos(key_node)
         data.value_pos[key] = _pos(value_node)
-
-
-def _construct_list(loader: _FactsLoader, node: yaml.SequenceNode) -> Any:
-    data = LocatedList()
-    data.line, data.column = _pos(node)
-    yield data
-    for item in node.value:
-        data.append(loader.construct_object(item, deep=True))
-        data.item_pos.append(_pos(item))
-
-
-_FactsLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_FactsLoader.add_constructor("tag:yaml.org,2002:seq", _construct_list)
+    return data
 
 
 def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
@@ -89,7 +110,8 @@ def read_yaml(path: Path, display: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(display, None, None, f"cannot read the file: {exc}",
                               "check that the file exists and is UTF-8 text")]
     try:
-        return yaml.load(text, Loader=_FactsLoader), []
+        node = yaml.compose(text, Loader=_FactsLoader)
+        return (None if node is None else _convert(node)), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
