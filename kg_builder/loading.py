@@ -10,6 +10,7 @@ from typing import Any
 
 from .dates import DateError, parse_edtf
 from .errors import BadInputError, Problem
+from .memory import collector_paused
 from .schema import ENUMS, IDENTIFIED, NESTED, RECORDS, SECTIONS, Field
 from .yaml_source import LocatedList, LocatedMap, Position, read_yaml
 
@@ -329,6 +330,11 @@ def facts_files(folder: Path) -> list[Path]:
 
 def load_facts(folder: Path) -> FactBase:
     """Read and check every facts file below `folder`; raise BadInputError listing all problems."""
+    with collector_paused():
+        return _load_facts(folder)
+
+
+def _load_facts(folder: Path) -> FactBase:
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInputError([Problem(str(folder), None, None, "the facts folder does not exist",

@@ -10,6 +10,7 @@ from typing import Any
 from .dates import parse_edtf
 from .evidence import thesis_part
 from .loading import FactBase, Record
+from .memory import collector_paused
 from .namespaces import (DCTERMS, DEFAULT_BASE_IRI, EDTF_DATATYPE, KGO, KIND_PATHS, OWL, RDF, RDFS,
                          SCHEMES)
 from .schema import SEED_SOURCES
@@ -369,4 +370,5 @@ def _slug(value: Any) -> str:
 
 def map_to_graph(facts: FactBase, base_iri: str = DEFAULT_BASE_IRI) -> MappedGraph:
     """Map every record to triples; IRIs are `<base><kind>/<id>` plus stable nested paths."""
-    return _Mapper(facts, base_iri).run()
+    with collector_paused():
+        return _Mapper(facts, base_iri).run()

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from .memory import collector_paused
 from .namespaces import RDF, XSD
 from .terms import Literal, Term, Triple, escape_string, nt_line, nt_term
 
@@ -27,6 +28,11 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 
 def to_ntriples(triples: Iterable[Triple]) -> str:
     """Sorted N-Triples, one statement a line."""
+    with collector_paused():
+        return _to_ntriples(triples)
+
+
+def _to_ntriples(triples: Iterable[Triple]) -> str:
     return "".join(line + "\n" for line in sorted(nt_line(t) for t in triples))
 
 
@@ -71,6 +77,11 @@ def prefixed_name(iri: str, prefixes: dict[str, str]) -> str:
 
 def to_turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     """Turtle grouped by subject; subjects, predicates (rdf:type first) and objects sorted."""
+    with collector_paused():
+        return _to_turtle(triples, prefixes)
+
+
+def _to_turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     names = _Names(prefixes)
     by_subject: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
