@@ -146,6 +146,11 @@ class _JsonLdNames(_Names):
 
 def to_jsonld(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     """Self-contained JSON-LD: the context inlined, nodes sorted by IRI, keys sorted."""
+    with collector_paused():
+        return _to_jsonld(triples, prefixes)
+
+
+def _to_jsonld(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     names = _JsonLdNames(prefixes)
     by_subject: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
@@ -181,6 +186,11 @@ def _jsonld_value(names: _JsonLdNames, term: Term) -> object:
 
 def to_nquads(triples: Iterable[Triple], graph_of: Callable[[str], str | None]) -> str:
     """Sorted N-Quads: the default graph first, then each named graph (`graph_of(subject)`)."""
+    with collector_paused():
+        return _to_nquads(triples, graph_of)
+
+
+def _to_nquads(triples: Iterable[Triple], graph_of: Callable[[str], str | None]) -> str:
     keyed = []
     for triple in triples:
         graph = graph_of(triple[0])
