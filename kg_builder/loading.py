@@ -328,13 +328,9 @@ def facts_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
+@collector_paused()
 def load_facts(folder: Path) -> FactBase:
     """Read and check every facts file below `folder`; raise BadInputError listing all problems."""
-    with collector_paused():
-        return _load_facts(folder)
-
-
-def _load_facts(folder: Path) -> FactBase:
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInputError([Problem(str(folder), None, None, "the facts folder does not exist",

@@ -368,7 +368,7 @@ def _slug(value: Any) -> str:
     return "".join(ch for ch in str(value).lower().replace(" ", "-") if ch.isalnum() or ch == "-")
 
 
+@collector_paused()
 def map_to_graph(facts: FactBase, base_iri: str = DEFAULT_BASE_IRI) -> MappedGraph:
     """Map every record to triples; IRIs are `<base><kind>/<id>` plus stable nested paths."""
-    with collector_paused():
-        return _Mapper(facts, base_iri).run()
+    return _Mapper(facts, base_iri).run()

@@ -26,13 +26,9 @@ _LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 
+@collector_paused()
 def to_ntriples(triples: Iterable[Triple]) -> str:
     """Sorted N-Triples, one statement a line."""
-    with collector_paused():
-        return _to_ntriples(triples)
-
-
-def _to_ntriples(triples: Iterable[Triple]) -> str:
     return "".join(line + "\n" for line in sorted(nt_line(t) for t in triples))
 
 
@@ -75,13 +71,9 @@ def prefixed_name(iri: str, prefixes: dict[str, str]) -> str:
     return _Names(prefixes).iri(iri)
 
 
+@collector_paused()
 def to_turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     """Turtle grouped by subject; subjects, predicates (rdf:type first) and objects sorted."""
-    with collector_paused():
-        return _to_turtle(triples, prefixes)
-
-
-def _to_turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     names = _Names(prefixes)
     by_subject: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
@@ -144,13 +136,9 @@ class _JsonLdNames(_Names):
         return iri
 
 
+@collector_paused()
 def to_jsonld(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     """Self-contained JSON-LD: the context inlined, nodes sorted by IRI, keys sorted."""
-    with collector_paused():
-        return _to_jsonld(triples, prefixes)
-
-
-def _to_jsonld(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     names = _JsonLdNames(prefixes)
     by_subject: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     for s, p, o in triples:
@@ -184,13 +172,9 @@ def _jsonld_value(names: _JsonLdNames, term: Term) -> object:
     return term.value
 
 
+@collector_paused()
 def to_nquads(triples: Iterable[Triple], graph_of: Callable[[str], str | None]) -> str:
     """Sorted N-Quads: the default graph first, then each named graph (`graph_of(subject)`)."""
-    with collector_paused():
-        return _to_nquads(triples, graph_of)
-
-
-def _to_nquads(triples: Iterable[Triple], graph_of: Callable[[str], str | None]) -> str:
     keyed = []
     for triple in triples:
         graph = graph_of(triple[0])
