@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Protocol, TypeVar
 
 from .memory import collector_paused
 from .namespaces import RDF, XSD
@@ -42,6 +42,13 @@ _CACHE_LIMIT = 1 << 20
 _V = TypeVar("_V")
 
 
+class BinarySink(Protocol):
+    """Where the writers put their bytes: a binary file, a BytesIO, a GzipWriter."""
+
+    def write(self, data: bytes, /) -> object:
+        """Take the next bytes."""
+
+
 @collector_paused()
 def sorted_lines(triples: Iterable[Triple]) -> list[str]:
     """The triples as N-Triples lines (each ending in a newline), sorted."""
@@ -59,7 +66,7 @@ def sorted_lines(triples: Iterable[Triple]) -> list[str]:
     return lines
 
 
-def _write_text(parts: Iterable[str], out: BinaryIO) -> None:
+def _write_text(parts: Iterable[str], out: BinarySink) -> None:
     """Write strings as UTF-8, joined into large chunks."""
     parts = iter(parts)
     while chunk := list(islice(parts, _CHUNK)):
@@ -67,7 +74,7 @@ def _write_text(parts: Iterable[str], out: BinaryIO) -> None:
 
 
 @collector_paused()
-def write_ntriples(lines: Iterable[str], out: BinaryIO) -> None:
+def write_ntriples(lines: Iterable[str], out: BinarySink) -> None:
     """Write sorted N-Triples lines (from `sorted_lines` or a merge of its runs) as UTF-8."""
     _write_text(lines, out)
 
@@ -201,7 +208,7 @@ def _turtle_block(head: str, types: list[str], pieces: list[str]) -> str:
 
 
 @collector_paused()
-def write_turtle(lines: Iterable[str], out: BinaryIO, prefixes: dict[str, str]) -> None:
+def write_turtle(lines: Iterable[str], out: BinarySink, prefixes: dict[str, str]) -> None:
     """Turtle from sorted N-Triples lines: one block a subject, rdf:type first, then the
     predicates and objects in line order."""
     _write_text(_turtle_parts(lines, prefixes), out)
@@ -365,7 +372,8 @@ def _jsonld_parts(lines: Iterable[str], prefixes: dict[str, str]) -> Iterator[st
             continue
         text = get(o)
         if text is None:
-            text = value(o)
+            # An N-Triples string without escapes is already its JSON string.
+            text = o[:-3] if o[-4] == '"' and "\\" not in o else value(o)
         if p == predicate:
             objects.append(text)
         else:
@@ -390,7 +398,7 @@ def _jsonld_node(terms: _JsonLdTerms, subject: str, entries: list[tuple[str, str
 
 
 @collector_paused()
-def write_jsonld(lines: Iterable[str], out: BinaryIO, prefixes: dict[str, str]) -> None:
+def write_jsonld(lines: Iterable[str], out: BinarySink, prefixes: dict[str, str]) -> None:
     """Self-contained JSON-LD from sorted N-Triples lines: the context inlined, one node a
     line in line order, keys sorted."""
     _write_text(_jsonld_parts(lines, prefixes), out)
@@ -419,7 +427,7 @@ def _nquads_lines(lines: Iterable[str], graph_of: Callable[[str], str | None]) -
 
 
 @collector_paused()
-def write_nquads(lines: Iterable[str], out: BinaryIO,
+def write_nquads(lines: Iterable[str], out: BinarySink,
                  graph_of: Callable[[str], str | None]) -> None:
     """N-Quads from sorted N-Triples lines, each triple in the graph `graph_of(subject)` (None
     for the default graph). The graph depends on the subject only, so the quads are sorted too."""
@@ -445,7 +453,7 @@ class GzipWriter:
     Written by hand because gzip.GzipFile sets the OS byte differently across Python versions.
     """
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinarySink) -> None:
         self.out = out
         self.compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
         self.crc = 0

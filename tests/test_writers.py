@@ -138,3 +138,11 @@ def test_gzip_all_compresses_each_file_as_gzip_bytes_does():
              (("a", 1), ("b", 300), ("c", 7))}
     assert gzip_all(files) == {name: gzip_bytes(data) for name, data in files.items()}
     assert list(gzip_all(files)) == ["a", "b", "c"] and gzip_all({}) == {}
+
+
+def test_a_writer_streams_straight_into_a_gzip_writer():
+    out = io.BytesIO()
+    writer = GzipWriter(out)
+    write_turtle(_stream(TRIPLES), writer, NAMES)
+    writer.close()
+    assert out.getvalue() == gzip_bytes(to_turtle(TRIPLES, NAMES).encode("utf-8"))
