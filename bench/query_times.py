@@ -1,0 +1,119 @@
+"""Time each canned query on a dump, as bench/stages.py does, and keep the rows to compare.
+
+Loads an N-Triples dump plus the ontology into the embedded store, binds every canned query
+with its defaults (overridden by --params) and times `select` (median of --repeats runs). The
+engine's own share (iterating the solutions, no conversion) is timed apart. With --rows the
+rows of every query are written as JSON (terms in N-Triples form), and with --compare two such
+files are checked against each other: same rows, in the same order when the query sorts.
+
+    /work/venv/bin/python -m bench.query_times --data /tmp/1m/kg.nt --rows before.json
+    /work/venv/bin/python -m bench.query_times --compare before.json after.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kg_builder.store import EmbeddedStore
+from kg_builder.terms import Term, nt_term
+
+from .stages import ONTOLOGY, bound_queries
+
+
+def load(data: Path) -> EmbeddedStore:
+    """The dump and the ontology in one store, loaded as the benchmark loads them."""
+    store = EmbeddedStore()
+    store.load_ntriples(data.read_text(encoding="utf-8"))
+    for file in ONTOLOGY:
+        store.load_file(file)
+    return store
+
+
+def median_time(work: Callable[[], Any], repeats: int) -> float:
+    """The median wall time of `repeats` runs of work, in seconds."""
+    runs = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def _cell(term: Term | None) -> str | None:
+    return None if term is None else nt_term(term)
+
+
+def time_queries(store: EmbeddedStore, texts: dict[str, str], repeats: int
+                 ) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    """Per query: median select time, engine-only time and row count; and the rows."""
+    times: dict[str, dict[str, float]] = {}
+    rows: dict[str, Any] = {}
+    raw = store._store  # noqa: SLF001 - the engine's own share, without converting rows
+    for name, text in texts.items():
+        result = store.select(text)
+        rows[name] = {"ordered": "ORDER BY" in text.upper(), "variables": result.variables,
+                      "rows": [[_cell(r[v]) for v in result.variables] for r in result.rows]}
+        times[name] = {"select": median_time(lambda t=text: store.select(t), repeats),
+                       "engine": median_time(lambda t=text: list(raw.query(t)), repeats),
+                       "rows": len(result.rows)}
+        print(f"{name:<40} {times[name]['select'] * 1000:9.1f} ms  engine "
+              f"{times[name]['engine'] * 1000:9.1f} ms  {len(result.rows):8d} rows",
+              file=sys.stderr, flush=True)
+    return times, rows
+
+
+def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The queries whose rows differ between two --rows files (as sets, and in order)."""
+    problems = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old is None or new is None:
+            problems.append(f"{name}: only in one file")
+            continue
+        if old["variables"] != new["variables"]:
+            problems.append(f"{name}: variables {old['variables']} -> {new['variables']}")
+        if sorted(map(json.dumps, old["rows"])) != sorted(map(json.dumps, new["rows"])):
+            problems.append(f"{name}: different rows ({len(old['rows'])} -> {len(new['rows'])})")
+        elif old["ordered"] and old["rows"] != new["rows"]:
+            problems.append(f"{name}: same rows, different order")
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: time the queries, or compare two rows files."""
+    parser = argparse.ArgumentParser(description="time the canned queries on a dump")
+    parser.add_argument("--data", type=Path)
+    parser.add_argument("--params", default="{}", help="query parameters as JSON")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--only", default="", help="comma-separated query names")
+    parser.add_argument("--rows", type=Path, help="write the rows here (JSON)")
+    parser.add_argument("--times", type=Path, help="write the timings here (JSON)")
+    parser.add_argument("--compare", type=Path, nargs=2, metavar=("BEFORE", "AFTER"))
+    args = parser.parse_args(argv)
+    if args.compare:
+        problems = compare(*(json.loads(p.read_text(encoding="utf-8")) for p in args.compare))
+        print("\n".join(problems) or "same rows")
+        return 1 if problems else 0
+    texts = bound_queries(json.loads(args.params))
+    if args.only:
+        texts = {n: texts[n] for n in args.only.split(",")}
+    start = time.perf_counter()
+    store = load(args.data)
+    print(f"loaded {len(store)} triples in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    times, rows = time_queries(store, texts, args.repeats)
+    if args.rows:
+        args.rows.write_text(json.dumps(rows) + "\n", encoding="utf-8")
+    if args.times:
+        args.times.write_text(json.dumps(times, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
