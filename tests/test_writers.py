@@ -1,0 +1,133 @@
+"""The streaming writers: one pass over sorted N-Triples lines gives the in-memory dumps."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Iterator
+
+import pyoxigraph
+import pytest
+
+from kg_builder.namespaces import RDF, RDFS, XSD, prefixes
+from kg_builder.publishing import claim_graph
+from kg_builder.serialisation import (GzipWriter, gzip_bytes, sorted_lines, to_jsonld, to_nquads,
+                                      to_ntriples, to_turtle, write_jsonld, write_nquads,
+                                      write_ntriples, write_turtle)
+from kg_builder.terms import Literal, Triple, nt_line
+
+NAMES = prefixes()
+BASE = NAMES["person"].removesuffix("person/")
+PERSON = NAMES["person"]
+KGO = NAMES["kgo"]
+
+TRIPLES: set[Triple] = {
+    (PERSON + "x", RDF + "type", KGO + "Person"),
+    (PERSON + "x", RDF + "type", KGO + "Agent"),
+    (PERSON + "x", RDFS + "label", Literal("Tukhachevskii")),
+    (PERSON + "x", RDFS + "label", Literal("Тухачевский", lang="ru")),
+    (PERSON + "x", KGO + "born", Literal("1893-02-16", XSD + "date")),
+    (PERSON + "x", KGO + "rank", Literal("5", XSD + "integer")),
+    (PERSON + "x", KGO + "rank", Literal("05.0", XSD + "decimal")),
+    (PERSON + "x", KGO + "alive", Literal("false", XSD + "boolean")),
+    (PERSON + "x", KGO + "note", Literal('said "no"\n\tthen\\left\x01\x7f', XSD + "string")),
+    (PERSON + "x", KGO + "knows", PERSON + "x/c"),
+    (PERSON + "x/c", RDF + "type", Literal("not a class")),
+    (PERSON + "x/c", KGO + "odd", "http://example.org/a?b=c#d"),
+    (BASE + "claim/c1", RDFS + "label", Literal("c")),
+    (BASE + "claim/c1/verdict", RDFS + "label", Literal("v")),
+}
+
+
+def _stream(triples: set[Triple]) -> Iterator[str]:
+    """A one-shot generator, as an external merge would give."""
+    yield from sorted_lines(triples)
+
+
+def _written(write, *args) -> bytes:  # type: ignore[no-untyped-def]
+    out = io.BytesIO()
+    write(_stream(TRIPLES), out, *args)
+    return out.getvalue()
+
+
+def test_sorted_lines_are_the_sorted_ntriples_lines():
+    lines = sorted_lines(TRIPLES)
+    assert lines == sorted(nt_line(t) + "\n" for t in TRIPLES)
+    assert "".join(lines) == to_ntriples(TRIPLES)
+
+
+@pytest.mark.parametrize("write, to, args", [
+    (write_ntriples, to_ntriples, ()),
+    (write_turtle, to_turtle, (NAMES,)),
+    (write_jsonld, to_jsonld, (NAMES,)),
+    (write_nquads, to_nquads, (claim_graph(BASE),)),
+])
+def test_writing_from_a_generator_gives_the_in_memory_dump(write, to, args):
+    assert _written(write, *args) == to(TRIPLES, *args).encode("utf-8")
+
+
+@pytest.mark.parametrize("write, args, fmt", [
+    (write_ntriples, (), pyoxigraph.RdfFormat.N_TRIPLES),
+    (write_turtle, (NAMES,), pyoxigraph.RdfFormat.TURTLE),
+    (write_jsonld, (NAMES,), pyoxigraph.RdfFormat.JSON_LD),
+    (write_nquads, (claim_graph(BASE),), pyoxigraph.RdfFormat.N_QUADS),
+])
+def test_streamed_dumps_parse_back_to_the_triples(write, args, fmt):
+    expected = {pyoxigraph.Triple(q.subject, q.predicate, q.object)
+                for q in pyoxigraph.parse(to_ntriples(TRIPLES).encode(),
+                                          format=pyoxigraph.RdfFormat.N_TRIPLES)}
+    parsed = {pyoxigraph.Triple(q.subject, q.predicate, q.object)
+              for q in pyoxigraph.parse(_written(write, *args), format=fmt)}
+    assert parsed == expected
+
+
+def test_turtle_puts_types_first_and_shortens_literals():
+    text = to_turtle(TRIPLES, NAMES)
+    assert "person:x a kgo:Agent, kgo:Person ;\n" in text
+    assert "kgo:rank \"05.0\"^^xsd:decimal, 5 .\n" in text and "kgo:alive false ;" in text
+    assert text.index(f"\n<{PERSON}x/c> ") < text.index("\nperson:x "), "N-Triples line order"
+
+
+def test_jsonld_nodes_are_what_json_dumps_gives():
+    graph = json.loads(to_jsonld(TRIPLES, NAMES))["@graph"]
+    node = next(n for n in graph if n["@id"] == "person:x")
+    assert node["@type"] == ["kgo:Agent", "kgo:Person"]
+    assert node["kgo:note"] == ['said "no"\n\tthen\\left\x01\x7f']
+    assert node["rdfs:label"] == ["Tukhachevskii", {"@language": "ru", "@value": "Тухачевский"}]
+    assert node["kgo:rank"] == [{"@type": "xsd:decimal", "@value": "05.0"},
+                                {"@type": "xsd:integer", "@value": "5"}]
+    lines = to_jsonld(TRIPLES, NAMES).splitlines()
+    for line, node in zip(lines[-2 - len(graph):-2], graph, strict=True):
+        assert line.strip().rstrip(",") == json.dumps(node, sort_keys=True, ensure_ascii=False)
+    other = next(n for n in graph if n["@id"] == "person:x/c")
+    assert other["rdf:type"] == ["not a class"] and "@type" not in other
+
+
+def test_quads_follow_the_line_order_with_claims_in_named_graphs():
+    lines = to_nquads(TRIPLES, claim_graph(BASE)).splitlines()
+    assert lines == sorted(lines) and len(lines) == len(TRIPLES)
+    assert f"<{BASE}claim/c1> <{RDFS}label> \"c\" <{BASE}claim/c1> ." in lines
+
+
+def test_empty_graphs_stream_too():
+    assert to_ntriples(set()) == "" and _written_empty(write_nquads, claim_graph(BASE)) == b""
+    assert json.loads(to_jsonld(set(), NAMES))["@graph"] == []
+    assert to_turtle(set(), NAMES).startswith("@prefix ")
+
+
+def _written_empty(write, *args) -> bytes:  # type: ignore[no-untyped-def]
+    out = io.BytesIO()
+    write(iter(()), out, *args)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("size", [1, 7, 4096, 1 << 20])
+def test_a_gzip_stream_in_pieces_is_gzip_bytes(size):
+    data = to_ntriples(TRIPLES).encode() * 500
+    out = io.BytesIO()
+    writer = GzipWriter(out)
+    for start in range(0, len(data), size):
+        writer.write(data[start:start + size])
+    writer.close()
+    assert out.getvalue() == gzip_bytes(data) and gzip.decompress(out.getvalue()) == data
