@@ -28,13 +28,13 @@ class QueryResult:
 
 
 class EmbeddedStore:
-    """An in-memory pyoxigraph store."""
+    """A pyoxigraph store: in memory, or on disk in `folder` for graphs too big for memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         import pyoxigraph
 
         self._ox = pyoxigraph
-        self._store = pyoxigraph.Store()
+        self._store = pyoxigraph.Store(str(folder)) if folder else pyoxigraph.Store()
 
     def load_file(self, path: Path,
                   hint: str = "fix the syntax, or rebuild with 'kg-builder build'") -> None:
