@@ -22,14 +22,11 @@ from .project import Project
 from .publishing import DUMP_NTRIPLES, Staging, write_publication
 from .reporting import report_json, report_text
 from .serialisation import write_ntriples
-from .store import EmbeddedStore, QueryResult, store_from
-from .streaming import stream_facts
-from .validation import (ValidationReport, check_engine, validate_ntriples, validate_rdf_files,
-                         validate_store)
+from .store import QueryResult, store_from
+from .streaming import stream_facts, validate_dump
+from .validation import ValidationReport, check_engine, validate_rdf_files
 
 _BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
-# Above this many bytes of N-Triples (about 3M triples) validation uses an on-disk store.
-STORE_IN_MEMORY_BYTES = 600_000_000
 
 
 @dataclass
@@ -96,23 +93,12 @@ def _stream_ntriples(project: Project, out: BinaryIO, scratch: Path) -> _Streame
     return _Streamed(graph.records, stats, graph.origins, seeds is not None)
 
 
-def _validate_dump(dump: Path, shapes: list[Path], origins: dict[str, Origin], engine: str,
-                   scratch: Path) -> ValidationReport:
-    """Validate an N-Triples file: in an in-memory store, or on disk when it is large."""
-    if engine == "pyshacl":
-        return validate_ntriples(dump.read_text(encoding="utf-8"), shapes, origins, engine)
-    on_disk = dump.stat().st_size > STORE_IN_MEMORY_BYTES
-    store = EmbeddedStore(scratch / "store" if on_disk else None)
-    store.load_file(dump)
-    return validate_store(store, shapes, origins, engine)
-
-
 def _check_and_validate(project: Project, engine: str, staging: Staging) -> _Validated:
     """Stage kg.nt (and its gzip copy), then validate it and check the guards."""
     with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch:
         with staging.dump(DUMP_NTRIPLES) as out:
             streamed = _stream_ntriples(project, out, Path(scratch))
-        report = _validate_dump(staging.path(DUMP_NTRIPLES), project.shapes_files(),
+        report = validate_dump(staging.path(DUMP_NTRIPLES), project.shapes_files(),
                                 streamed.origins, engine, Path(scratch))
     stats = streamed.stats
     result = BuildResult(streamed.records, stats.triples, report,
@@ -161,7 +147,7 @@ def validate(project: Project, paths: list[Path] | None = None,
             dump = Path(scratch) / DUMP_NTRIPLES
             with dump.open("wb") as out:
                 streamed = _stream_ntriples(project, out, Path(scratch))
-            return _validate_dump(dump, shapes_files, streamed.origins, engine, Path(scratch))
+            return validate_dump(dump, shapes_files, streamed.origins, engine, Path(scratch))
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise BadInputError([Problem(str(p), None, None, "no such file or folder",

@@ -190,26 +190,37 @@ class Staging:
         return written
 
 
+_WRITERS: dict[str, Callable[[Iterator[str], BinaryIO, str], None]] = {
+    DUMP_TURTLE: lambda lines, out, base: write_turtle(lines, out, prefixes(base)),
+    DUMP_JSONLD: lambda lines, out, base: write_jsonld(lines, out, prefixes(base)),
+    DUMP_NQUADS: lambda lines, out, base: write_nquads(lines, out, claim_graph(base)),
+}
+
+
+def write_dump(staging: Staging, name: str, base_iri: str) -> None:
+    """One dump (kg.ttl, kg.jsonld or kg.nq) and its gzip copy, from the staged kg.nt."""
+    with staging.dump(name) as out:
+        _WRITERS[name](staging.lines(DUMP_NTRIPLES), out, base_iri)
+
+
 def write_dumps(staging: Staging, base_iri: str) -> None:
-    """Turtle, JSON-LD and N-Quads (each with a gzip copy) from the staged sorted N-Triples,
-    and the JSON-LD context."""
-    names = prefixes(base_iri)
-    with staging.dump(DUMP_TURTLE) as out:
-        write_turtle(staging.lines(DUMP_NTRIPLES), out, names)
-    with staging.dump(DUMP_JSONLD) as out:
-        write_jsonld(staging.lines(DUMP_NTRIPLES), out, names)
-    with staging.dump(DUMP_NQUADS) as out:
-        write_nquads(staging.lines(DUMP_NTRIPLES), out, claim_graph(base_iri))
-    context = {"@context": jsonld_context(names)}
+    """Every dump but kg.nt (each with a gzip copy) from the staged kg.nt, and the JSON-LD
+    context."""
+    for name in _WRITERS:
+        write_dump(staging, name, base_iri)
+    write_context(staging, base_iri)
+
+
+def write_context(staging: Staging, base_iri: str) -> None:
+    """context.jsonld: the published JSON-LD context."""
+    context = {"@context": jsonld_context(prefixes(base_iri))}
     staging.write_bytes(CONTEXT, (json.dumps(context, indent=1, sort_keys=True) + "\n")
                         .encode("utf-8"))
 
 
-def write_publication(staging: Staging, stats: GraphStatistics, base_iri: str,
+def write_description(staging: Staging, stats: GraphStatistics, base_iri: str,
                       edition: Edition, ontology: list[Path], shapes: list[Path]) -> None:
-    """Next to the staged kg.nt: the other dumps, their gzip copies, VoID + DCAT,
-    CITATION.cff and the ontology's HTML docs."""
-    write_dumps(staging, base_iri)
+    """VoID + DCAT (over the staged dumps' sizes and sums), CITATION.cff, the ontology docs."""
     dumps = {name: staging.digests[name] for name in staging.digests
              if name.removesuffix(".gz") in DUMPS}
     description = (describe_dataset(stats, base_iri)
@@ -219,3 +230,11 @@ def write_publication(staging: Staging, stats: GraphStatistics, base_iri: str,
                         .encode("utf-8"))
     staging.write_bytes(CITATION, citation_cff(base_iri, edition).encode("utf-8"))
     staging.write_bytes(ONTOLOGY_DOCS, ontology_html(ontology, shapes).encode("utf-8"))
+
+
+def write_publication(staging: Staging, stats: GraphStatistics, base_iri: str,
+                      edition: Edition, ontology: list[Path], shapes: list[Path]) -> None:
+    """Next to the staged kg.nt: the other dumps, their gzip copies, VoID + DCAT,
+    CITATION.cff and the ontology's HTML docs."""
+    write_dumps(staging, base_iri)
+    write_description(staging, stats, base_iri, edition, ontology, shapes)

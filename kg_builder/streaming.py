@@ -23,8 +23,12 @@ from .loading import FactBase, Record, _Checker, display_path, facts_files
 from .mapping import Origin, map_to_graph
 from .memory import collector_paused
 from .serialisation import sorted_lines
+from .store import EmbeddedStore
+from .validation import ValidationReport, validate_ntriples, validate_store
 from .yaml_source import LocatedMap
 
+# Above this many bytes of N-Triples (about 3M triples) validation uses an on-disk store.
+STORE_IN_MEMORY_BYTES = 600_000_000
 # Characters of run lines kept in memory before runs go to disk: a 1M-triple graph stays in
 # memory (its merge is then a C sort), a 10M one spills.
 RUN_MEMORY = 400_000_000
@@ -212,10 +216,21 @@ class StreamedGraph:
 
 
 def stream_facts(folder: Path, seeds: dict[str, Seed] | None, base_iri: str,
-                 scratch: Path) -> StreamedGraph:
+                 scratch: Path, run_memory: int = RUN_MEMORY) -> StreamedGraph:
     """Check and map a facts folder into sorted runs, using `scratch` for what spills."""
     with (scratch / "records.pickle").open("w+b") as spill:
         index, records = check_files(folder, seeds, spill)
-        runs = SortedRuns(scratch)
+        runs = SortedRuns(scratch, run_memory)
         origins = map_files(spill, index, base_iri, runs)
     return StreamedGraph(runs, origins, records)
+
+
+def validate_dump(dump: Path, shapes: list[Path], origins: dict[str, Origin], engine: str,
+                  scratch: Path) -> ValidationReport:
+    """Validate an N-Triples file: in an in-memory store, or on disk (in `scratch`) when big."""
+    if engine == "pyshacl":
+        return validate_ntriples(dump.read_text(encoding="utf-8"), shapes, origins, engine)
+    on_disk = dump.stat().st_size > STORE_IN_MEMORY_BYTES
+    store = EmbeddedStore(scratch / "store" if on_disk else None)
+    store.load_file(dump)
+    return validate_store(store, shapes, origins, engine)
