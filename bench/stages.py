@@ -77,6 +77,7 @@ def run_ours(facts: Path, dumps: Path, recorder: Recorder,
     statistics, validation of the staged kg.nt, each dump written from it, and the
     publication's metadata. Stages that consume their input (the merge) run once.
     """
+    import shutil
     import tempfile
 
     from kg_builder.metadata import Edition, GraphStatistics, example_resource
@@ -84,7 +85,8 @@ def run_ours(facts: Path, dumps: Path, recorder: Recorder,
                                        write_description, write_dump)
     from kg_builder.serialisation import write_ntriples
     from kg_builder.store import EmbeddedStore
-    from kg_builder.streaming import SortedRuns, check_files, map_files, validate_dump
+    from kg_builder.streaming import (SortedRuns, check_files, map_files, store_for,
+                                      validate_dump)
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp, Staging(dumps) as staging:
         scratch = Path(tmp)
@@ -122,16 +124,16 @@ def run_ours(facts: Path, dumps: Path, recorder: Recorder,
         staging.write_checksums()
         staging.commit()
 
-    def load_store() -> EmbeddedStore:
-        store = EmbeddedStore()
-        store.load_file(dumps / DUMP_NTRIPLES)
-        for file in ONTOLOGY:
-            store.load_file(file)
-        return store
+        def load_store() -> EmbeddedStore:
+            shutil.rmtree(scratch / "store", ignore_errors=True)
+            store = store_for(dumps / DUMP_NTRIPLES, scratch)
+            for file in ONTOLOGY:
+                store.load_file(file)
+            return store
 
-    store = recorder.run("store load (pyoxigraph)", load_store)
-    rows = {name: len(recorder.run(f"query {name}", lambda text=text: store.select(text)).rows)
-            for name, text in bound_queries(params).items()}
+        store = recorder.run("store load (pyoxigraph)", load_store)
+        rows = {name: len(recorder.run(f"query {name}", lambda text=text: store.select(text))
+                          .rows) for name, text in bound_queries(params).items()}
     return {"records": records, "triples": stats.triples,
             "violations": count_violations(report),
             "warnings": sum(1 for r in report.results if r.severity == "Warning"),

@@ -35,6 +35,9 @@ class EmbeddedStore:
 
         self._ox = pyoxigraph
         self._store = pyoxigraph.Store(str(folder)) if folder else pyoxigraph.Store()
+        # On disk, the bulk loader writes sorted files directly: 5x faster than a transaction,
+        # which would also hold the whole load in memory. In memory, load is the faster one.
+        self._load = self._store.bulk_load if folder else self._store.load
 
     def load_file(self, path: Path,
                   hint: str = "fix the syntax, or rebuild with 'kg-builder build'") -> None:
@@ -44,7 +47,7 @@ class EmbeddedStore:
             raise BadInputError([Problem(str(path), None, None, "unknown RDF file extension",
                                          f"use one of {', '.join(sorted(_FORMATS))}")])
         try:
-            self._store.load(path=str(path), format=getattr(self._ox.RdfFormat, fmt))
+            self._load(path=str(path), format=getattr(self._ox.RdfFormat, fmt))
         except (SyntaxError, ValueError, OSError) as exc:
             line = getattr(exc, "lineno", None)
             raise BadInputError([Problem(str(path), line, None, f"cannot parse the RDF: {exc}",

@@ -230,7 +230,12 @@ def validate_dump(dump: Path, shapes: list[Path], origins: dict[str, Origin], en
     """Validate an N-Triples file: in an in-memory store, or on disk (in `scratch`) when big."""
     if engine == "pyshacl":
         return validate_ntriples(dump.read_text(encoding="utf-8"), shapes, origins, engine)
+    return validate_store(store_for(dump, scratch), shapes, origins, engine)
+
+
+def store_for(dump: Path, scratch: Path) -> EmbeddedStore:
+    """A store holding an N-Triples file: in memory, or on disk in `scratch` when it is big."""
     on_disk = dump.stat().st_size > STORE_IN_MEMORY_BYTES
     store = EmbeddedStore(scratch / "store" if on_disk else None)
     store.load_file(dump)
-    return validate_store(store, shapes, origins, engine)
+    return store
