@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -19,7 +22,8 @@ from .mapping import MappedGraph, Origin, map_to_graph
 from .metadata import Edition, GraphStatistics, example_resource, source_date
 from .namespaces import KIND_PATHS, prefixes
 from .project import Project
-from .publishing import DUMP_NTRIPLES, Staging, write_publication
+from .publishing import (DUMP_NTRIPLES, PublicationStopped, Staging, write_description,
+                         write_dumps)
 from .reporting import report_json, report_text
 from .serialisation import write_ntriples
 from .store import QueryResult, store_from
@@ -93,20 +97,39 @@ def _stream_ntriples(project: Project, out: BinaryIO, scratch: Path) -> _Streame
     return _Streamed(graph.records, stats, graph.origins, seeds is not None)
 
 
-def _check_and_validate(project: Project, engine: str, staging: Staging) -> _Validated:
-    """Stage kg.nt (and its gzip copy), then validate it and check the guards."""
+def _check_and_validate(project: Project, engine: str, staging: Staging,
+                        fail_on: str) -> _Validated:
+    """Stage kg.nt (and its gzip copy), check the guards, and validate kg.nt in a thread while
+    the other dumps are written from it: they are dropped unless the graph passes (the store
+    and its queries release the GIL, so validation and writing share the two cores)."""
     with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch:
         with staging.dump(DUMP_NTRIPLES) as out:
             streamed = _stream_ntriples(project, out, Path(scratch))
-        report = validate_dump(staging.path(DUMP_NTRIPLES), project.shapes_files(),
-                                streamed.origins, engine, Path(scratch))
-    stats = streamed.stats
+        stats = streamed.stats
+        counts = class_counts(stats.classes)
+        guard_failures = check_guards(counts, read_minimums(project.root),
+                                      read_previous_counts(project.build_dir))
+        stop = threading.Event()
+        if guard_failures:
+            stop.set()
+        with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
+            validating = pool.submit(validate_dump, staging.path(DUMP_NTRIPLES),
+                                     project.shapes_files(), streamed.origins, engine,
+                                     Path(scratch))
+            validating.add_done_callback(lambda done: _stop_unless_passed(done, fail_on, stop))
+            with suppress(PublicationStopped):
+                write_dumps(staging, project.base_iri, stop)
+            report = validating.result()
     result = BuildResult(streamed.records, stats.triples, report,
-                         evidence_checked=streamed.evidence_checked)
-    counts = class_counts(stats.classes)
-    result.guard_failures = check_guards(counts, read_minimums(project.root),
-                                         read_previous_counts(project.build_dir))
+                         evidence_checked=streamed.evidence_checked,
+                         guard_failures=guard_failures)
     return _Validated(stats, counts, result)
+
+
+def _stop_unless_passed(done: Future[ValidationReport], fail_on: str,
+                        stop: threading.Event) -> None:
+    if done.exception() is not None or done.result().fails(fail_on):
+        stop.set()
 
 
 def build(project: Project, fail_on: str = "Violation", engine: str = "auto") -> BuildResult:
@@ -117,11 +140,11 @@ def build(project: Project, fail_on: str = "Violation", engine: str = "auto") ->
     into build/ only when all are written, so a failed build leaves build/ as it was.
     """
     with Staging(project.build_dir) as staging:
-        validated = _check_and_validate(project, engine, staging)
+        validated = _check_and_validate(project, engine, staging, fail_on)
         result, report = validated.result, validated.result.report
         if validated.fails(fail_on):
             return result
-        write_publication(staging, validated.stats, project.base_iri, build_edition(project),
+        write_description(staging, validated.stats, project.base_iri, build_edition(project),
                           project.ontology_files(), project.shapes_files())
         staging.write_bytes("validation.txt", report_text(report, project.base_iri)
                             .encode("utf-8"))
@@ -263,7 +286,7 @@ def release(project: Project, version: str, date: str | None = None, force: bool
         raise UsageError(f"release {version} already exists at {folder}; choose a new version, "
                          "or pass --force to overwrite it")
     with Staging(folder, beside=project.build_dir) as staging:
-        validated = _check_and_validate(project, engine, staging)
+        validated = _check_and_validate(project, engine, staging, fail_on)
         result = ReleaseResult(version, folder, validated.result)
         if validated.fails(fail_on):
             return result
@@ -275,7 +298,7 @@ def release(project: Project, version: str, date: str | None = None, force: bool
             raise BadInputError(continuity_problems(vanished, previous))
         edition = Edition(f"{project.base_iri}releases/{version}/", version, issued,
                           project.sparql_endpoint)
-        write_publication(staging, validated.stats, project.base_iri, edition,
+        write_description(staging, validated.stats, project.base_iri, edition,
                           project.ontology_files(), project.shapes_files())
         copies = ontology_copies(project.ontology_files(), project.shapes_files(), version,
                                  version_iri_of(previous) if previous else None)

@@ -18,6 +18,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -197,17 +198,33 @@ _WRITERS: dict[str, Callable[[Iterator[str], BinaryIO, str], None]] = {
 }
 
 
-def write_dump(staging: Staging, name: str, base_iri: str) -> None:
-    """One dump (kg.ttl, kg.jsonld or kg.nq) and its gzip copy, from the staged kg.nt."""
+class PublicationStopped(Exception):
+    """Writing stopped on request: the graph will not be published."""
+
+
+def _unless_stopped(lines: Iterator[str], stop: threading.Event | None) -> Iterator[str]:
+    if stop is None:
+        yield from lines
+        return
+    while chunk := list(islice(lines, 1 << 16)):
+        if stop.is_set():
+            raise PublicationStopped
+        yield from chunk
+
+
+def write_dump(staging: Staging, name: str, base_iri: str,
+               stop: threading.Event | None = None) -> None:
+    """One dump (kg.ttl, kg.jsonld or kg.nq) and its gzip copy, from the staged kg.nt;
+    raises PublicationStopped once `stop` is set."""
     with staging.dump(name) as out:
-        _WRITERS[name](staging.lines(DUMP_NTRIPLES), out, base_iri)
+        _WRITERS[name](_unless_stopped(staging.lines(DUMP_NTRIPLES), stop), out, base_iri)
 
 
-def write_dumps(staging: Staging, base_iri: str) -> None:
+def write_dumps(staging: Staging, base_iri: str, stop: threading.Event | None = None) -> None:
     """Every dump but kg.nt (each with a gzip copy) from the staged kg.nt, and the JSON-LD
-    context."""
+    context; raises PublicationStopped once `stop` is set."""
     for name in _WRITERS:
-        write_dump(staging, name, base_iri)
+        write_dump(staging, name, base_iri, stop)
     write_context(staging, base_iri)
 
 
@@ -230,11 +247,3 @@ def write_description(staging: Staging, stats: GraphStatistics, base_iri: str,
                         .encode("utf-8"))
     staging.write_bytes(CITATION, citation_cff(base_iri, edition).encode("utf-8"))
     staging.write_bytes(ONTOLOGY_DOCS, ontology_html(ontology, shapes).encode("utf-8"))
-
-
-def write_publication(staging: Staging, stats: GraphStatistics, base_iri: str,
-                      edition: Edition, ontology: list[Path], shapes: list[Path]) -> None:
-    """Next to the staged kg.nt: the other dumps, their gzip copies, VoID + DCAT,
-    CITATION.cff and the ontology's HTML docs."""
-    write_dumps(staging, base_iri)
-    write_description(staging, stats, base_iri, edition, ontology, shapes)

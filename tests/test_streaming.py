@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from kg_builder.errors import BadInputError
 from kg_builder.loading import load_facts
 from kg_builder.mapping import map_to_graph
 from kg_builder.namespaces import DEFAULT_BASE_IRI
-from kg_builder.publishing import Staging
+from kg_builder.publishing import PublicationStopped, Staging, write_dump
 from kg_builder.serialisation import sorted_lines
 from kg_builder.streaming import check_files, stream_facts
 
@@ -110,3 +111,16 @@ def test_a_failed_publication_leaves_the_target_as_it_was(tmp_path: Path) -> Non
     assert sorted(p.name for p in target.iterdir()) == ["kg.nt", "notes.md"]
     assert (target / "kg.nt").read_text() == "previous\n"
     assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_writing_a_dump_stops_when_asked(tmp_path: Path) -> None:
+    stop = threading.Event()
+    stop.set()
+    with Staging(tmp_path / "out") as staging:
+        with staging.dump("kg.nt", packed=False) as out:
+            out.write(b"<http://a/s> <http://a/p> <http://a/o> .\n")
+        with pytest.raises(PublicationStopped):
+            write_dump(staging, "kg.ttl", DEFAULT_BASE_IRI, stop)
+        write_dump(staging, "kg.nq", DEFAULT_BASE_IRI)
+
+        assert staging.path("kg.nq").read_text() == "<http://a/s> <http://a/p> <http://a/o> .\n"
