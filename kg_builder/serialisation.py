@@ -17,17 +17,20 @@ import shutil
 import struct
 import tempfile
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol, TypeVar
 
 from .memory import collector_paused
 from .namespaces import RDF, XSD
-from .terms import Triple, nt_term
+from .terms import Term, Triple, nt_term
 
 _LOCAL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
+# What json.dumps(ensure_ascii=False) escapes in a string.
+_JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')
 _TYPE = f"<{RDF}type>"
 _INTEGER_TYPE = f"<{XSD}integer>"
 _BOOLEAN_TYPE = f"<{XSD}boolean>"
@@ -36,24 +39,34 @@ _BOOLEAN_TYPE = f"<{XSD}boolean>"
 _CHUNK = 8192
 # Rendered terms kept for reuse; cleared when full so memory stays bounded at any scale.
 _CACHE_LIMIT = 1 << 20
+_V = TypeVar("_V")
+
+
+class BinarySink(Protocol):
+    """Where the writers put their bytes: a binary file, a BytesIO, a GzipWriter."""
+
+    def write(self, data: bytes, /) -> object:
+        """Take the next bytes."""
 
 
 @collector_paused()
 def sorted_lines(triples: Iterable[Triple]) -> list[str]:
     """The triples as N-Triples lines (each ending in a newline), sorted."""
     rendered: dict[object, str] = {}
-    lines: list[str] = []
-    append = lines.append
-    for s, p, o in triples:
-        text = rendered.get(o)
-        if text is None:
-            text = rendered[o] = nt_term(o)
-        append(f"<{s}> <{p}> {text} .\n")
+    get = rendered.get
+
+    def literal(term: Term) -> str:
+        text = rendered[term] = nt_term(term)
+        return text
+
+    # IRIs are formatted in place; literals, which repeat, are rendered once.
+    lines = [f"<{s}> <{p}> <{o}> .\n" if o.__class__ is str
+             else f"<{s}> <{p}> {get(o) or literal(o)} .\n" for s, p, o in triples]
     lines.sort()
     return lines
 
 
-def _write_text(parts: Iterable[str], out: BinaryIO) -> None:
+def _write_text(parts: Iterable[str], out: BinarySink) -> None:
     """Write strings as UTF-8, joined into large chunks."""
     parts = iter(parts)
     while chunk := list(islice(parts, _CHUNK)):
@@ -61,7 +74,7 @@ def _write_text(parts: Iterable[str], out: BinaryIO) -> None:
 
 
 @collector_paused()
-def write_ntriples(lines: Iterable[str], out: BinaryIO) -> None:
+def write_ntriples(lines: Iterable[str], out: BinarySink) -> None:
     """Write sorted N-Triples lines (from `sorted_lines` or a merge of its runs) as UTF-8."""
     _write_text(lines, out)
 
@@ -78,6 +91,10 @@ class _Names:
         # Longest namespace first, so 'person:' wins over a shorter prefix of it.
         self.spaces = sorted(prefixes.items(), key=lambda item: (-len(item[1]), item[0]))
         self.cache: dict[str, str] = {}
+        # Namespaces that end in '/' or '#' are found by cutting the IRI there; any other
+        # namespace makes every IRI try them all, in order.
+        self.by_space = {space: prefix for prefix, space in reversed(self.spaces)}
+        self.cut_only = all(space[-1:] in ("/", "#") for _, space in self.spaces)
 
     def iri(self, iri: str) -> str:
         cached = self.cache.get(iri)
@@ -86,39 +103,32 @@ class _Names:
         return cached
 
     def _shorten(self, iri: str) -> str:
-        for prefix, space in self.spaces:
+        for prefix, space in self._candidates(iri):
             if iri.startswith(space):
                 local = iri[len(space):]
-                if local == "" or _LOCAL.match(local):
+                if self._allows(local):
                     return f"{prefix}:{local}"
+        return self._unshortened(iri)
+
+    def _candidates(self, iri: str) -> Iterable[tuple[str, str]]:
+        """The namespaces that may begin `iri`, longest first. A local name holds no '/' or
+        '#', so only the namespace ending at the last of them can fit."""
+        if not self.cut_only:
+            return self.spaces
+        space = iri[:max(iri.rfind("/"), iri.rfind("#")) + 1]
+        prefix = self.by_space.get(space)
+        return () if prefix is None else ((prefix, space),)
+
+    def _allows(self, local: str) -> bool:
+        return local == "" or _LOCAL.match(local) is not None
+
+    def _unshortened(self, iri: str) -> str:
         return f"<{iri}>"
 
 
 def prefixed_name(iri: str, prefixes: dict[str, str]) -> str:
     """An IRI as Turtle writes it: a prefixed name where one fits, else <iri>."""
     return _Names(prefixes).iri(iri)
-
-
-def _subjects(lines: Iterable[str]) -> Iterator[tuple[str, list[tuple[str, list[str]]]]]:
-    """Each subject's token with its predicates' tokens and objects, from sorted lines.
-
-    A subject's lines are contiguous in sorted order, and so are a predicate's within them.
-    """
-    subject = predicate = ""
-    predicates: list[tuple[str, list[str]]] = []
-    objects: list[str] = []
-    for line in lines:
-        s, p, o = line.split(" ", 2)
-        if p != predicate or s != subject:
-            if s != subject:
-                if predicates:
-                    yield subject, predicates
-                subject, predicates = s, []
-            predicate, objects = p, []
-            predicates.append((p, objects))
-        objects.append(o[:-3])
-    if predicates:
-        yield subject, predicates
 
 
 class _TurtleTerms:
@@ -129,11 +139,10 @@ class _TurtleTerms:
         self.cache: dict[str, str] = {}
 
     def term(self, text: str) -> str:
-        if text[-1] == '"':
-            return text
+        """The Turtle form of an N-Triples term, or of one followed by " .\n" (a line's end)."""
         cached = self.cache.get(text)
         if cached is None:
-            cached = _cached(self.cache, text, self._convert(text))
+            cached = _cached(self.cache, text, self._convert(text.removesuffix(" .\n")))
         return cached
 
     def _convert(self, text: str) -> str:
@@ -152,21 +161,54 @@ class _TurtleTerms:
 
 
 def _turtle_parts(lines: Iterable[str], prefixes: dict[str, str]) -> Iterator[str]:
+    """The prefixes, then one block a subject, "a" and its classes first.
+
+    Each line is compared with the previous one to extend an object list, start a predicate
+    or start a subject; a last, empty line closes the last subject.
+    """
     yield "".join(f"@prefix {prefix}: <{iri}> .\n" for prefix, iri in sorted(prefixes.items()))
-    term = _TurtleTerms(prefixes).term
-    for subject, predicates in _subjects(lines):
-        parts: list[str] = []
-        for predicate, objects in predicates:
-            listed = ", ".join(map(term, objects))
-            if predicate == _TYPE:
-                parts.insert(0, "a " + listed)
-            else:
-                parts.append(f"{term(predicate)} {listed}")
-        yield f"\n{term(subject)} " + " ;\n    ".join(parts) + " .\n"
+    terms = _TurtleTerms(prefixes)
+    term, get, iri = terms.term, terms.cache.get, terms.names.iri
+    verbs: dict[str, str] = {}
+    subject: str | None = None
+    predicate: str | None = None
+    head = ""
+    types: list[str] = []
+    pieces: list[str] = []
+    for line in chain(lines, ("  ",)):
+        s, p, o = line.split(" ", 2)
+        if s != subject:
+            if subject is not None:
+                yield _turtle_block(head, types, pieces)
+            if not s:
+                return
+            subject, predicate, head, types, pieces = s, None, iri(s[1:-1]), [], []
+        text = get(o)
+        if text is None:
+            # Plain literals are written as they are; caching them would only cost.
+            text = o[:-3] if o[-4] == '"' else term(o)
+        if p == predicate:
+            pieces += (", ", text)
+        elif p == _TYPE:
+            types.append(text)
+        else:
+            predicate = p
+            verb = verbs.get(p)
+            if verb is None:
+                verb = verbs[p] = f" ;\n    {iri(p[1:-1])} "
+            pieces += (verb, text)
+
+
+def _turtle_block(head: str, types: list[str], pieces: list[str]) -> str:
+    """A subject's block; `pieces` are its other predicates, each after " ;\n    "."""
+    if types:
+        return f"\n{head} a " + ", ".join(types) + "".join(pieces) + " .\n"
+    pieces[0] = pieces[0][6:]
+    return f"\n{head}" + "".join(pieces) + " .\n"
 
 
 @collector_paused()
-def write_turtle(lines: Iterable[str], out: BinaryIO, prefixes: dict[str, str]) -> None:
+def write_turtle(lines: Iterable[str], out: BinarySink, prefixes: dict[str, str]) -> None:
     """Turtle from sorted N-Triples lines: one block a subject, rdf:type first, then the
     predicates and objects in line order."""
     _write_text(_turtle_parts(lines, prefixes), out)
@@ -213,14 +255,20 @@ def jsonld_context(prefixes: dict[str, str]) -> dict[str, str]:
 class _JsonLdNames(_Names):
     """Compact IRIs for JSON-LD, where any suffix not starting with '//' is allowed."""
 
-    def _shorten(self, iri: str) -> str:
-        for prefix, space in self.spaces:
-            if iri.startswith(space) and not iri[len(space):].startswith("//"):
-                return f"{prefix}:{iri[len(space):]}"
+    def _candidates(self, iri: str) -> Iterable[tuple[str, str]]:
+        # Any local name goes, but the namespace ending at the last '/' or '#', if any, is
+        # the longest that can begin `iri`; failing it, every namespace is tried.
+        found = super()._candidates(iri)
+        return found or self.spaces
+
+    def _allows(self, local: str) -> bool:
+        return not local.startswith("//")
+
+    def _unshortened(self, iri: str) -> str:
         return iri
 
 
-def _cached(cache: dict[str, str], key: str, value: str) -> str:
+def _cached(cache: dict[str, _V], key: str, value: _V) -> _V:
     """Store `value` under `key`, emptying the cache first when it is full."""
     if len(cache) >= _CACHE_LIMIT:
         cache.clear()
@@ -229,6 +277,8 @@ def _cached(cache: dict[str, str], key: str, value: str) -> str:
 
 
 def _json_string(text: str) -> str:
+    if _JSON_ESCAPED.search(text) is None:
+        return f'"{text}"'
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -239,27 +289,48 @@ class _JsonLdTerms:
         self.names = _JsonLdNames(prefixes)
         self.iris: dict[str, str] = {}
         self.values: dict[str, str] = {}
+        self.keys: dict[str, tuple[str, str]] = {}
+        self.type_entries: dict[str, tuple[str, str]] = {}
 
-    def key(self, token: str) -> str:
-        """The compact IRI of an <iri> token, unquoted."""
-        return self.names.iri(token[1:-1])
+    def key(self, token: str) -> tuple[str, str]:
+        """A predicate's <iri> token as a node key: the compact IRI, and '"key": ['."""
+        found = self.keys.get(token)
+        if found is None:
+            name = self.names.iri(token[1:-1])
+            found = self.keys[token] = (name, f"{_json_string(name)}: [")
+        return found
+
+    def types(self, ends: list[str]) -> tuple[str, str]:
+        """A node's rdf:type objects (as line ends) as its key and entry: "@type" for classes.
+
+        Few sets of classes recur, so each is rendered once.
+        """
+        joined = "".join(ends)
+        found = self.type_entries.get(joined)
+        if found is None:
+            if all(end[0] == "<" for end in ends):
+                entry = ("@type", '"@type": [' + ", ".join(self.iri(e[:-3]) for e in ends) + "]")
+            else:
+                name, opening = self.key(_TYPE)
+                entry = (name, opening + ", ".join(map(self.value, ends)) + "]")
+            found = _cached(self.type_entries, joined, entry)
+        return found
 
     def iri(self, token: str) -> str:
         """The compact IRI of an <iri> token as a JSON string."""
         cached = self.iris.get(token)
         if cached is None:
-            cached = _cached(self.iris, token, _json_string(self.key(token)))
+            cached = _cached(self.iris, token, _json_string(self.names.iri(token[1:-1])))
         return cached
 
-    def value(self, text: str) -> str:
-        """An object as JSON: {"@id": ...}, a plain string, or a @language / @type value."""
+    def value(self, end: str) -> str:
+        """An object, given as its line's end (term + " .\n"), as JSON: {"@id": ...}, a string,
+        or a @language or @type value."""
+        text = end[:-3]
         # An N-Triples string without escapes is already its JSON string.
         if text[-1] == '"' and "\\" not in text:
             return text
-        cached = self.values.get(text)
-        if cached is None:
-            cached = _cached(self.values, text, self._convert(text))
-        return cached
+        return _cached(self.values, end, self._convert(text))
 
     def _convert(self, text: str) -> str:
         if text[0] == "<":
@@ -276,33 +347,58 @@ class _JsonLdTerms:
 
 
 def _jsonld_parts(lines: Iterable[str], prefixes: dict[str, str]) -> Iterator[str]:
+    """The context, then one node a subject, as `_turtle_parts` reads the lines."""
     context = json.dumps(jsonld_context(prefixes), indent=1, sort_keys=True).replace("\n", "\n ")
     yield f'{{\n "@context": {context},\n "@graph": [\n  '
     terms = _JsonLdTerms(prefixes)
+    value, get, key, key_of = terms.value, terms.values.get, terms.key, terms.keys.get
+    subject: str | None = None
+    predicate: str | None = None
     separator = ""
-    for subject, predicates in _subjects(lines):
-        yield separator + _jsonld_node(terms, subject, predicates)
-        separator = ",\n  "
+    entries: list[tuple[str, str, list[str]]] = []
+    types: list[str] = []
+    objects: list[str] = []
+    for line in chain(lines, ("  ",)):
+        s, p, o = line.split(" ", 2)
+        if s != subject:
+            if subject is not None:
+                yield separator + _jsonld_node(terms, subject, entries, types)
+                separator = ",\n  "
+            if not s:
+                break
+            subject, predicate, entries, types = s, None, [], []
+        if p == _TYPE:
+            types.append(o)
+            continue
+        text = get(o)
+        if text is None:
+            # An N-Triples string without escapes is already its JSON string.
+            text = o[:-3] if o[-4] == '"' and "\\" not in o else value(o)
+        if p == predicate:
+            objects.append(text)
+        else:
+            predicate, objects = p, [text]
+            entries.append((*(key_of(p) or key(p)), objects))
     yield "\n ]\n}\n"
 
 
-def _jsonld_node(terms: _JsonLdTerms, subject: str,
-                 predicates: list[tuple[str, list[str]]]) -> str:
-    """One node on one line, keys sorted, as json.dumps(sort_keys=True) would write it."""
-    entries = [("@id", f'"@id": {terms.iri(subject)}')]
-    for predicate, objects in predicates:
-        if predicate == _TYPE and all(o[0] == "<" for o in objects):
-            listed = ", ".join(map(terms.iri, objects))
-            entries.append(("@type", f'"@type": [{listed}]'))
-        else:
-            listed = ", ".join(map(terms.value, objects))
-            entries.append((terms.key(predicate), f"{terms.iri(predicate)}: [{listed}]"))
-    entries.sort()
-    return "{" + ", ".join(entry for _, entry in entries) + "}"
+def _jsonld_node(terms: _JsonLdTerms, subject: str, entries: list[tuple[str, str, list[str]]],
+                 types: list[str]) -> str:
+    """One node on one line, keys sorted, as json.dumps(sort_keys=True) would write it.
+
+    `entries` are (key, '"key": [', the objects' JSON texts); `types` the rdf:type objects
+    as line ends.
+    """
+    rendered = [(name, f"{opening}{', '.join(values)}]") for name, opening, values in entries]
+    rendered.append(("@id", '"@id": ' + terms.iri(subject)))
+    if types:
+        rendered.append(terms.types(types))
+    rendered.sort()
+    return "{" + ", ".join(text for _, text in rendered) + "}"
 
 
 @collector_paused()
-def write_jsonld(lines: Iterable[str], out: BinaryIO, prefixes: dict[str, str]) -> None:
+def write_jsonld(lines: Iterable[str], out: BinarySink, prefixes: dict[str, str]) -> None:
     """Self-contained JSON-LD from sorted N-Triples lines: the context inlined, one node a
     line in line order, keys sorted."""
     _write_text(_jsonld_parts(lines, prefixes), out)
@@ -315,22 +411,28 @@ def to_jsonld(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
 
 
 def _nquads_lines(lines: Iterable[str], graph_of: Callable[[str], str | None]) -> Iterator[str]:
-    subject = ""
+    """The lines with each one's graph inserted, a chunk of lines at a time."""
+    head = "\0"
     ending: str | None = None
-    for line in lines:
-        s = line[:line.index(" ")]
-        if s != subject:
-            subject, graph = s, graph_of(s[1:-1])
-            ending = None if graph is None else f"<{graph}> .\n"
-        yield line if ending is None else line[:-2] + ending
+    lines = iter(lines)
+    while batch := list(islice(lines, _CHUNK)):
+        out = []
+        for line in batch:
+            if not line.startswith(head):
+                head = line[:line.index(" ") + 1]
+                graph = graph_of(head[1:-2])
+                ending = None if graph is None else f"<{graph}> .\n"
+            out.append(line if ending is None else line[:-2] + ending)
+        yield "".join(out)
 
 
 @collector_paused()
-def write_nquads(lines: Iterable[str], out: BinaryIO,
+def write_nquads(lines: Iterable[str], out: BinarySink,
                  graph_of: Callable[[str], str | None]) -> None:
     """N-Quads from sorted N-Triples lines, each triple in the graph `graph_of(subject)` (None
     for the default graph). The graph depends on the subject only, so the quads are sorted too."""
-    _write_text(_nquads_lines(lines, graph_of), out)
+    for chunk in _nquads_lines(lines, graph_of):
+        out.write(chunk.encode("utf-8"))
 
 
 @collector_paused()
@@ -340,6 +442,9 @@ def to_nquads(triples: Iterable[Triple], graph_of: Callable[[str], str | None]) 
 
 
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+# Level 3 compresses the dumps about 3 times as fast as zlib's default 6, for files about a
+# fifth larger (levels 4 and up switch to lazy matching, which is what costs).
+_GZIP_LEVEL = 3
 
 
 class GzipWriter:
@@ -348,10 +453,9 @@ class GzipWriter:
     Written by hand because gzip.GzipFile sets the OS byte differently across Python versions.
     """
 
-    def __init__(self, out: BinaryIO) -> None:
+    def __init__(self, out: BinarySink) -> None:
         self.out = out
-        # Level 6 (zlib's default) is about twice as fast as 9 for a few per cent of size.
-        self.compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.compressor = zlib.compressobj(_GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
         self.crc = 0
         self.size = 0
         out.write(_GZIP_HEADER)
@@ -376,6 +480,14 @@ def gzip_bytes(data: bytes) -> bytes:
     writer.write(data)
     writer.close()
     return buffer.getvalue()
+
+
+def gzip_all(files: dict[str, bytes]) -> dict[str, bytes]:
+    """`gzip_bytes` of each file, compressed in parallel threads (zlib releases the GIL)."""
+    if len(files) < 2:
+        return {name: gzip_bytes(data) for name, data in files.items()}
+    with ThreadPoolExecutor(max_workers=min(len(files), os.cpu_count() or 1)) as pool:
+        return dict(zip(files, pool.map(gzip_bytes, files.values()), strict=True))
 
 
 def sha256sums(files: dict[str, bytes]) -> str:
