@@ -349,7 +349,7 @@ class UnitFactory:
 
 def spread(count: int, candidates: list[int]) -> set[int]:
     """`count` of the candidates, evenly spaced, so that injections cover the whole folder."""
-    if not candidates:
+    if not candidates or count <= 0:
         return set()
     count = min(count, len(candidates))
     return {candidates[int((k + 0.5) * len(candidates) / count)] for k in range(count)}
@@ -358,9 +358,10 @@ def spread(count: int, candidates: list[int]) -> set[int]:
 def injection_plan(units: int, rate: float) -> tuple[set[int], set[int]]:
     """The units whose first post ends before it starts, and those whose figure exceeds its max.
 
-    At least one of each kind, so that even the smoke scale checks the validator's count.
+    At least one of each kind, so that even the smoke scale checks the validator's count; none
+    at rate 0, for a folder that builds (to time the writing of the dumps).
     """
-    per_kind = max(1, round(units * rate))
+    per_kind = max(1, round(units * rate)) if rate > 0 else 0
     return (spread(per_kind, list(range(units))),
             spread(per_kind, [i for i in range(units) if i % 3 == 0]))
 
@@ -448,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="the facts folder to (re)write")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--violation-rate", type=float, default=0.05,
-                        help="injected violations of each kind per generated unit (at least 1)")
+                        help="injected violations of each kind per generated unit (at least 1, "
+                        "unless 0: a folder that builds)")
     args = parser.parse_args(argv)
     manifest = generate(args.out, parse_scale(args.triples), args.seed, args.violation_rate)
     print(json.dumps({k: manifest[k] for k in ("units", "estimated_triples",

@@ -45,6 +45,7 @@ class Options:
     budget: float
     peer_queries: str  # 'all', 'none' or a comma-separated list of names
     peer_sparql_max: int  # above this many triples, run only SMOKE_QUERY on rdflib
+    peer_max: int  # above this many triples, skip the rdflib + pySHACL peer altogether
     flagship: bool
     data_dir: Path
     result: Path
@@ -143,6 +144,11 @@ def run_scale(scale: str, options: Options, scratch: Path, problems: Problems) -
         problems.add(f"{scale}: a kg-builder stage crashed")
         return entry
     check_violations(scale, "kg-builder", ours["facts"]["violations"], manifest, problems)
+    if ours["facts"]["triples"] > options.peer_max:
+        print(f"[peer] {scale}: skipped, over --peer-max triples (rdflib cannot finish)",
+              file=sys.stderr, flush=True)
+        entry["peer_skipped"] = f"over {options.peer_max:,} triples"
+        return entry
     peer = worker("peer", common, scratch / f"{scale}-peer.json")
     entry["peer"] = peer
     if peer is None:
@@ -215,6 +221,8 @@ def parse_options(argv: list[str] | None) -> Options:
     parser.add_argument("--peer-queries", default="all", help="'all', 'none' or names")
     parser.add_argument("--peer-sparql-max", default="200k",
                         help=f"above this size rdflib runs only {SMOKE_QUERY}")
+    parser.add_argument("--peer-max", default="2M",
+                        help="above this size skip the rdflib + pySHACL peer (ours only)")
     parser.add_argument("--no-flagship", action="store_true", help="skip the CLI timings")
     parser.add_argument("--smoke", action="store_true",
                         help=f"CI check: {SMOKE_SCALE}, 1 repeat, one rdflib query, no CLI")
@@ -227,6 +235,7 @@ def parse_options(argv: list[str] | None) -> Options:
         repeats=1 if args.smoke else args.repeats, query_timeout=args.query_timeout,
         budget=args.budget, peer_queries=SMOKE_QUERY if args.smoke else args.peer_queries,
         peer_sparql_max=parse_scale(args.peer_sparql_max),
+        peer_max=parse_scale(args.peer_max),
         flagship=not (args.smoke or args.no_flagship), data_dir=args.data_dir,
         result=args.result or RESULTS_DIR / f"{name}.json")
     return options

@@ -30,9 +30,17 @@ def peak_rss_mib() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+def reset_peak_rss() -> None:
+    """Start a new peak: VmHWM falls to the current RSS (Linux; elsewhere peaks accumulate)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
 @dataclass
 class StageTiming:
-    """The wall times of one stage's repeats, and the process's peak RSS after it."""
+    """The wall times of one stage's repeats, and the process's peak RSS during them."""
 
     runs: list[float] = field(default_factory=list)
     peak_rss_mib: float = 0.0
@@ -52,13 +60,17 @@ def time_stage(work: Callable[[], T], repeats: int, budget: float) -> tuple[Stag
     """Run `work` up to `repeats` times; stop after one run if that run took over `budget` s.
 
     Returns the timings and the last result. The previous result is dropped and garbage
-    collected before each run, so that two copies never inflate the peak.
+    collected before each run, so that two copies never inflate the peak, and the peak is
+    reset before the first run, so that it belongs to this stage (with what earlier stages
+    left in memory).
     """
     timing = StageTiming()
     result: Any = None
     for attempt in range(repeats):
         result = None
         gc.collect()
+        if attempt == 0:
+            reset_peak_rss()
         start = time.perf_counter()
         result = work()
         timing.runs.append(time.perf_counter() - start)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from .canned import CannedQuery, bind, load_queries, parse_query
 from .errors import BadInputError, EndpointError, Problem, UsageError
@@ -14,19 +18,19 @@ from .evidence import check_evidence, load_seeds
 from .guards import (COUNTS_FILE, GuardFailure, check_guards, class_counts, read_minimums,
                      read_previous_counts)
 from .loading import SLUG, FactBase, load_facts, suggest
-from .mapping import MappedGraph, map_to_graph
-from .metadata import Edition, source_date
+from .mapping import MappedGraph, Origin, map_to_graph
+from .metadata import Edition, GraphStatistics, example_resource, source_date
 from .namespaces import KIND_PATHS, prefixes
 from .project import Project
-from .publishing import publication_files, with_checksums
+from .publishing import (DUMP_NTRIPLES, PublicationStopped, Staging, write_description,
+                         write_dumps)
 from .reporting import report_json, report_text
-from .serialisation import to_ntriples, to_turtle, write_build
+from .serialisation import write_ntriples
 from .store import QueryResult, store_from
-from .validation import ValidationReport, validate_ntriples, validate_rdf_files
+from .streaming import stream_facts, validate_dump
+from .validation import ValidationReport, check_engine, validate_rdf_files
 
 _BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
-DUMP_TURTLE = "kg.ttl"
-DUMP_NTRIPLES = "kg.nt"
 
 
 @dataclass
@@ -63,10 +67,9 @@ def check_facts(project: Project) -> CheckedGraph:
 
 @dataclass
 class _Validated:
-    """A graph checked, mapped, validated and guarded, ready to publish if it conforms."""
+    """A graph checked, mapped, staged as N-Triples, validated and guarded."""
 
-    checked: CheckedGraph
-    ntriples: str
+    stats: GraphStatistics
     counts: dict[str, int]
     result: BuildResult
 
@@ -75,41 +78,81 @@ class _Validated:
         return self.result.report.fails(fail_on) or bool(self.result.guard_failures)
 
 
-def _check_and_validate(project: Project, engine: str) -> _Validated:
-    checked = check_facts(project)
-    triples = checked.graph.triples
-    ntriples = to_ntriples(triples)
-    report = validate_ntriples(ntriples, project.shapes_files(), checked.graph.origins, engine)
-    result = BuildResult(len(checked.facts.records), len(triples), report,
-                         evidence_checked=checked.evidence_checked)
-    counts = class_counts(triples)
-    result.guard_failures = check_guards(counts, read_minimums(project.root),
-                                         read_previous_counts(project.build_dir))
-    return _Validated(checked, ntriples, counts, result)
+@dataclass
+class _Streamed:
+    """What streaming the facts to N-Triples leaves behind: counts and origins."""
+
+    records: int
+    stats: GraphStatistics
+    origins: dict[str, Origin]
+    evidence_checked: bool
+
+
+def _stream_ntriples(project: Project, out: BinaryIO, scratch: Path) -> _Streamed:
+    """Check, map and write the facts as sorted N-Triples, one facts file at a time."""
+    seeds = load_seeds(Path(project.seeds_dir))
+    graph = stream_facts(project.facts_dir, seeds, project.base_iri, scratch)
+    stats = GraphStatistics(example_resource(project.base_iri))
+    write_ntriples(stats.observe(graph.lines()), out)
+    return _Streamed(graph.records, stats, graph.origins, seeds is not None)
+
+
+def _check_and_validate(project: Project, engine: str, staging: Staging,
+                        fail_on: str) -> _Validated:
+    """Stage kg.nt (and its gzip copy), check the guards, and validate kg.nt in a thread while
+    the other dumps are written from it: they are dropped unless the graph passes (the store
+    and its queries release the GIL, so validation and writing share the two cores)."""
+    with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch:
+        with staging.dump(DUMP_NTRIPLES) as out:
+            streamed = _stream_ntriples(project, out, Path(scratch))
+        stats = streamed.stats
+        counts = class_counts(stats.classes)
+        guard_failures = check_guards(counts, read_minimums(project.root),
+                                      read_previous_counts(project.build_dir))
+        stop = threading.Event()
+        if guard_failures:
+            stop.set()
+        with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
+            validating = pool.submit(validate_dump, staging.path(DUMP_NTRIPLES),
+                                     project.shapes_files(), streamed.origins, engine,
+                                     Path(scratch))
+            validating.add_done_callback(lambda done: _stop_unless_passed(done, fail_on, stop))
+            with suppress(PublicationStopped):
+                write_dumps(staging, project.base_iri, stop)
+            report = validating.result()
+    result = BuildResult(streamed.records, stats.triples, report,
+                         evidence_checked=streamed.evidence_checked,
+                         guard_failures=guard_failures)
+    return _Validated(stats, counts, result)
+
+
+def _stop_unless_passed(done: Future[ValidationReport], fail_on: str,
+                        stop: threading.Event) -> None:
+    if done.exception() is not None or done.result().fails(fail_on):
+        stop.set()
 
 
 def build(project: Project, fail_on: str = "Violation", engine: str = "auto") -> BuildResult:
     """Load, check, map and validate the facts; write the dumps only if the graph conforms.
 
     `engine` picks the validator: "auto" (compiled SPARQL, pySHACL for what does not compile),
-    "sparql" or "pyshacl" (the reference).
+    "sparql" or "pyshacl" (the reference). Every output is staged as it is produced and moved
+    into build/ only when all are written, so a failed build leaves build/ as it was.
     """
-    validated = _check_and_validate(project, engine)
-    result, report, counts = validated.result, validated.result.report, validated.counts
-    triples, ntriples = validated.checked.graph.triples, validated.ntriples
-    if validated.fails(fail_on):
-        return result
-    names = prefixes(project.base_iri)
-    files = {
-        DUMP_TURTLE: to_turtle(triples, names).encode("utf-8"),
-        DUMP_NTRIPLES: ntriples.encode("utf-8"),
-        "validation.txt": report_text(report, project.base_iri).encode("utf-8"),
-        "validation.json": report_json(report).encode("utf-8"),
-        COUNTS_FILE: (json.dumps(counts, indent=2) + "\n").encode("utf-8"),
-    }
-    files |= publication_files(triples, project.base_iri, build_edition(project),
-                               project.ontology_files(), project.shapes_files(), files)
-    result.written = write_build(project.build_dir, with_checksums(files))
+    with Staging(project.build_dir) as staging:
+        validated = _check_and_validate(project, engine, staging, fail_on)
+        result, report = validated.result, validated.result.report
+        if validated.fails(fail_on):
+            return result
+        write_description(staging, validated.stats, project.base_iri, build_edition(project),
+                          project.ontology_files(), project.shapes_files())
+        staging.write_bytes("validation.txt", report_text(report, project.base_iri)
+                            .encode("utf-8"))
+        staging.write_bytes("validation.json", report_json(report).encode("utf-8"))
+        staging.write_bytes(COUNTS_FILE, (json.dumps(validated.counts, indent=2) + "\n")
+                            .encode("utf-8"))
+        staging.write_checksums()
+        result.written = staging.commit()
     return result
 
 
@@ -122,9 +165,12 @@ def validate(project: Project, paths: list[Path] | None = None,
     """
     shapes_files = shapes or project.shapes_files()
     if not paths:
-        checked = check_facts(project)
-        return validate_ntriples(to_ntriples(checked.graph.triples), shapes_files,
-                                 checked.graph.origins, engine)
+        check_engine(engine)
+        with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch:
+            dump = Path(scratch) / DUMP_NTRIPLES
+            with dump.open("wb") as out:
+                streamed = _stream_ntriples(project, out, Path(scratch))
+            return validate_dump(dump, shapes_files, streamed.origins, engine, Path(scratch))
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise BadInputError([Problem(str(p), None, None, "no such file or folder",
@@ -239,27 +285,31 @@ def release(project: Project, version: str, date: str | None = None, force: bool
     if folder.exists() and not force:
         raise UsageError(f"release {version} already exists at {folder}; choose a new version, "
                          "or pass --force to overwrite it")
-    validated = _check_and_validate(project, engine)
-    triples = validated.checked.graph.triples
-    result = ReleaseResult(version, folder, validated.result)
-    if validated.fails(fail_on):
-        return result
-    previous = previous_release(project.build_dir / RELEASES, version)
-    old = read_triples(previous / DUMP_NTRIPLES) if previous else []
-    vanished = check_iri_continuity(old, triples, project.base_iri) if previous else []
-    if previous and vanished:
-        raise BadInputError(continuity_problems(vanished, previous))
-    edition = Edition(f"{project.base_iri}releases/{version}/", version, issued,
-                      project.sparql_endpoint)
-    files = publication_files(triples, project.base_iri, edition, project.ontology_files(),
-                              project.shapes_files())
-    files |= ontology_copies(project.ontology_files(), project.shapes_files(), version,
-                             version_iri_of(previous) if previous else None)
-    result.previous = previous.name if previous else None
-    result.notes = release_notes(old, triples, result.previous or "nothing", version,
-                                 prefixes(project.base_iri))
-    files[NOTES] = result.notes.encode("utf-8")
-    result.build.written = write_build(folder, with_checksums(files))
+    with Staging(folder, beside=project.build_dir) as staging:
+        validated = _check_and_validate(project, engine, staging, fail_on)
+        result = ReleaseResult(version, folder, validated.result)
+        if validated.fails(fail_on):
+            return result
+        triples = read_triples(staging.path(DUMP_NTRIPLES))
+        previous = previous_release(project.build_dir / RELEASES, version)
+        old = read_triples(previous / DUMP_NTRIPLES) if previous else []
+        vanished = check_iri_continuity(old, triples, project.base_iri) if previous else []
+        if previous and vanished:
+            raise BadInputError(continuity_problems(vanished, previous))
+        edition = Edition(f"{project.base_iri}releases/{version}/", version, issued,
+                          project.sparql_endpoint)
+        write_description(staging, validated.stats, project.base_iri, edition,
+                          project.ontology_files(), project.shapes_files())
+        copies = ontology_copies(project.ontology_files(), project.shapes_files(), version,
+                                 version_iri_of(previous) if previous else None)
+        for name, data in copies.items():
+            staging.write_bytes(name, data)
+        result.previous = previous.name if previous else None
+        result.notes = release_notes(old, triples, result.previous or "nothing", version,
+                                     prefixes(project.base_iri))
+        staging.write_bytes(NOTES, result.notes.encode("utf-8"))
+        staging.write_checksums()
+        result.build.written = staging.commit()
     _remove_stale(folder, result.build.written)
     return result
 

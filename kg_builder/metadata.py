@@ -5,12 +5,11 @@ No wall-clock time: the issued date comes from a release or from SOURCE_DATE_EPO
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from .errors import UsageError
@@ -25,9 +24,79 @@ DESCRIPTION = ("People, organisations, events, sources and attributed claims abo
                "article by the same author.")
 
 
-def describe_dataset(triples: Iterable[Triple], base_iri: str) -> set[Triple]:
+@dataclass
+class GraphStatistics:
+    """What VoID, DCAT and the regression guards say about a graph, gathered in one pass over
+    its sorted N-Triples lines (a subject's lines are contiguous in that order)."""
+
+    example: str = ""
+    triples: int = 0
+    subjects: int = 0
+    entities: int = 0
+    has_example: bool = False
+    classes: Counter[str] = field(default_factory=Counter)
+    properties: Counter[str] = field(default_factory=Counter)
+    start: str | None = None  # the earliest date of any event
+    end: str | None = None  # the latest date of any event
+
+    def observe(self, lines: Iterable[str]) -> Iterator[str]:
+        """Pass the lines through, counting as they go."""
+        subject = ""
+        group = _SubjectGroup()
+        for line in lines:
+            end = line.index(" ")
+            if line[:end] != subject:
+                self._close(subject, group)
+                subject, group = line[:end], _SubjectGroup()
+            group.add(line, end)
+            yield line
+        self._close(subject, group)
+
+    def _close(self, subject: str, group: _SubjectGroup) -> None:
+        if not subject:
+            return
+        self.subjects += 1
+        self.triples += group.triples
+        self.properties.update(group.properties)
+        self.classes.update(group.types)
+        self.entities += any(t in _ENTITY_CLASSES for t in group.types)
+        self.has_example = self.has_example or subject[1:-1] == self.example
+        if KGO + "Event" in group.types:
+            self.start = min(filter(None, [self.start, *group.earliest]), default=None)
+            self.end = max(filter(None, [self.end, *group.latest]), default=None)
+
+
+class _SubjectGroup:
+    """The lines of one subject, reduced to what the statistics need."""
+
+    __slots__ = ("triples", "properties", "types", "earliest", "latest")
+
+    def __init__(self) -> None:
+        self.triples = 0
+        self.properties: list[str] = []
+        self.types: list[str] = []
+        self.earliest: list[str] = []
+        self.latest: list[str] = []
+
+    def add(self, line: str, end: int) -> None:
+        self.triples += 1
+        after = line.index(" ", end + 1)
+        predicate = line[end + 2:after - 1]
+        self.properties.append(predicate)
+        obj = line[after + 1:-3]
+        if predicate == _TYPE and obj[0] == "<":
+            self.types.append(obj[1:-1])
+        elif predicate in _BOUNDS and obj[0] == '"':
+            value = obj[1:obj.rindex('"')]
+            (self.earliest if predicate == _BOUNDS[0] else self.latest).append(value)
+
+
+_TYPE = RDF + "type"
+_BOUNDS = (KGO + "earliest", KGO + "latest")
+
+
+def describe_dataset(stats: GraphStatistics, base_iri: str) -> set[Triple]:
     """VoID triples: size, entities, class and property partitions, vocabulary, source."""
-    triples = list(triples)
     dataset = base_iri + "dataset"
     out: set[Triple] = {
         (dataset, RDF + "type", VOID + "Dataset"),
@@ -36,24 +105,26 @@ def describe_dataset(triples: Iterable[Triple], base_iri: str) -> set[Triple]:
         (dataset, DCTERMS + "source", base_iri + "source/whitewood-2012-red"),
         (dataset, VOID + "vocabulary", KGO),
         (dataset, VOID + "uriSpace", Literal(base_iri)),
-        (dataset, VOID + "triples", typed(len(triples), "integer")),
-        (dataset, VOID + "distinctSubjects", typed(len({s for s, _, _ in triples}), "integer")),
+        (dataset, VOID + "triples", typed(stats.triples, "integer")),
+        (dataset, VOID + "distinctSubjects", typed(stats.subjects, "integer")),
+        (dataset, VOID + "entities", typed(stats.entities, "integer")),
     }
-    classes = Counter(o for _, p, o in triples if p == RDF + "type" and isinstance(o, str))
-    entities = {s for s, p, o in triples if p == RDF + "type" and o in _ENTITY_CLASSES}
-    out.add((dataset, VOID + "entities", typed(len(entities), "integer")))
-    for cls, count in classes.items():
+    for cls, count in stats.classes.items():
         part = f"{dataset}/class/{cls.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}"
         out |= {(dataset, VOID + "classPartition", part), (part, VOID + "class", cls),
                 (part, VOID + "entities", typed(count, "integer"))}
-    for prop, count in Counter(p for _, p, _ in triples).items():
+    for prop, count in stats.properties.items():
         part = f"{dataset}/property/{_slug(prop)}"
         out |= {(dataset, VOID + "propertyPartition", part), (part, VOID + "property", prop),
                 (part, VOID + "triples", typed(count, "integer"))}
-    example = base_iri + "event/trial-military-1937-06-11"
-    if any(s == example for s, _, _ in triples):
-        out.add((dataset, VOID + "exampleResource", example))
+    if stats.has_example:
+        out.add((dataset, VOID + "exampleResource", stats.example))
     return out
+
+
+def example_resource(base_iri: str) -> str:
+    """The IRI VoID names as an example resource, when the graph has it."""
+    return base_iri + "event/trial-military-1937-06-11"
 
 
 _ENTITY_CLASSES = {KGO + c for c in ("Person", "Organisation", "Event", "Source", "Claim")}
@@ -100,12 +171,12 @@ def source_date() -> date | None:
                          "unset it or give e.g. SOURCE_DATE_EPOCH=1700000000") from exc
 
 
-def describe_distributions(base_iri: str, dumps: dict[str, bytes],
+def describe_distributions(base_iri: str, dumps: dict[str, tuple[int, str]],
                            edition: Edition) -> set[Triple]:
-    """DCAT and VoID for the dumps: one dcat:Distribution each, with size and SHA-256."""
+    """DCAT and VoID for the dumps (name -> size and SHA-256): one dcat:Distribution each."""
     dataset = base_iri + "dataset"
     out: set[Triple] = set()
-    for name, data in dumps.items():
+    for name, (size, digest) in dumps.items():
         url = edition.download_base + name
         node = f"{dataset}/distribution/{name}"
         checksum = node + "/sha256"
@@ -117,19 +188,19 @@ def describe_distributions(base_iri: str, dumps: dict[str, bytes],
             (node, DCTERMS + "title", Literal(name)),
             (node, DCAT + "downloadURL", url), (node, DCAT + "accessURL", url),
             (node, DCAT + "mediaType", IANA_MEDIA_TYPES + media),
-            (node, DCAT + "byteSize", typed(len(data), "nonNegativeInteger")),
+            (node, DCAT + "byteSize", typed(size, "nonNegativeInteger")),
             (node, SPDX + "checksum", checksum),
             (checksum, RDF + "type", SPDX + "Checksum"),
             (checksum, SPDX + "algorithm", SPDX + "checksumAlgorithm_sha256"),
             (checksum, SPDX + "checksumValue",
-             typed(hashlib.sha256(data).hexdigest(), "hexBinary")),
+             typed(digest, "hexBinary")),
         }
         if name.endswith(".gz"):
             out.add((node, DCAT + "compressFormat", IANA_MEDIA_TYPES + GZIP))
     return out
 
 
-def describe_catalogue(triples: Iterable[Triple], base_iri: str,
+def describe_catalogue(stats: GraphStatistics, base_iri: str,
                        edition: Edition) -> set[Triple]:
     """DCAT for the dataset: title, licence, creator, source, keywords, period, version."""
     dataset = base_iri + "dataset"
@@ -143,7 +214,7 @@ def describe_catalogue(triples: Iterable[Triple], base_iri: str,
         (dataset, DCTERMS + "conformsTo", ONTOLOGY_IRI),
         *((dataset, DCAT + "keyword", Literal(k)) for k in KEYWORDS),
     }
-    out |= _temporal_coverage(triples, dataset)
+    out |= _temporal_coverage(stats, dataset)
     if edition.version:
         out |= {(dataset, DCAT + "version", Literal(edition.version)),
                 (dataset, OWL + "versionInfo", Literal(edition.version))}
@@ -154,20 +225,15 @@ def describe_catalogue(triples: Iterable[Triple], base_iri: str,
     return out
 
 
-def _temporal_coverage(triples: Iterable[Triple], dataset: str) -> set[Triple]:
+def _temporal_coverage(stats: GraphStatistics, dataset: str) -> set[Triple]:
     """The span of the events' dates, from the data itself."""
-    events = {s for s, p, o in triples if p == RDF + "type" and o == KGO + "Event"}
-    bounds = [(p, o.value) for s, p, o in triples if s in events and isinstance(o, Literal)
-              and p in (KGO + "earliest", KGO + "latest")]
-    starts = [v for p, v in bounds if p == KGO + "earliest"]
-    ends = [v for p, v in bounds if p == KGO + "latest"]
-    if not starts or not ends:
+    if stats.start is None or stats.end is None:
         return set()
     period = dataset + "/temporal"
     return {(dataset, DCTERMS + "temporal", period),
             (period, RDF + "type", DCTERMS + "PeriodOfTime"),
-            (period, DCAT + "startDate", typed(min(starts), "date")),
-            (period, DCAT + "endDate", typed(max(ends), "date"))}
+            (period, DCAT + "startDate", typed(stats.start, "date")),
+            (period, DCAT + "endDate", typed(stats.end, "date"))}
 
 
 def citation_cff(base_iri: str, edition: Edition) -> str:

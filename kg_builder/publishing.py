@@ -1,22 +1,34 @@
 """Publishing a graph: dumps in four formats, gzip copies, dataset description, docs, checksums.
 
-Everything here is a pure function of the triples, the ontology and shapes files and the
-Edition (version, date, URLs), so a rebuild gives the same bytes.
+Every output goes straight into a staging folder as it is produced: each dump is written from
+the sorted N-Triples lines in one pass, its gzip copy and both SHA-256 sums made on the way, so
+that no output is ever held whole in memory. `Staging.commit` then renames everything into
+place at once. Everything here is a pure function of the triples, the ontology and shapes files
+and the Edition (version, date, URLs), so a rebuild gives the same bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Iterable
+import os
+import queue
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
 
-from .metadata import (Edition, citation_cff, describe_catalogue, describe_dataset,
-                       describe_distributions)
+from .metadata import (Edition, GraphStatistics, citation_cff, describe_catalogue,
+                       describe_dataset, describe_distributions)
 from .namespaces import KIND_PATHS, metadata_prefixes, prefixes
 from .ontology_docs import ontology_html
-from .serialisation import (gzip_bytes, jsonld_context, sha256sums, to_jsonld, to_nquads,
-                            to_ntriples, to_turtle)
-from .terms import Triple
+from .serialisation import (GzipWriter, jsonld_context, to_turtle, write_jsonld, write_nquads,
+                            write_turtle)
 
 DUMP_TURTLE = "kg.ttl"
 DUMP_NTRIPLES = "kg.nt"
@@ -28,6 +40,8 @@ DESCRIPTION = "void.ttl"
 CITATION = "CITATION.cff"
 ONTOLOGY_DOCS = "ontology.html"
 SUMS = "SHA256SUMS"
+
+Digest = tuple[int, str]  # size in bytes, SHA-256 in hex
 
 
 def claim_graph(base_iri: str) -> Callable[[str], str | None]:
@@ -42,42 +56,194 @@ def claim_graph(base_iri: str) -> Callable[[str], str | None]:
     return graph_of
 
 
-def dump_files(triples: Iterable[Triple], base_iri: str,
-               done: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """The four dumps and the JSON-LD context; dumps already in `done` are reused."""
-    triples = list(triples)
-    names = prefixes(base_iri)
-    writers: dict[str, Callable[[], str]] = {
-        DUMP_TURTLE: lambda: to_turtle(triples, names),
-        DUMP_NTRIPLES: lambda: to_ntriples(triples),
-        DUMP_JSONLD: lambda: to_jsonld(triples, names),
-        DUMP_NQUADS: lambda: to_nquads(triples, claim_graph(base_iri)),
-    }
-    done = done or {}
-    files = {name: done.get(name) or write().encode("utf-8") for name, write in writers.items()}
-    context = {"@context": jsonld_context(names)}
-    files[CONTEXT] = (json.dumps(context, indent=1, sort_keys=True) + "\n").encode("utf-8")
-    return files
+class _HashedFile:
+    """A file being written, with its size and SHA-256 kept as it grows."""
+
+    def __init__(self, path: Path) -> None:
+        self.file = path.open("wb")
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.file.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def close(self) -> Digest:
+        self.file.close()
+        return self.size, self.sha.hexdigest()
 
 
-def publication_files(triples: Iterable[Triple], base_iri: str, edition: Edition,
-                      ontology: list[Path], shapes: list[Path],
-                      done: dict[str, bytes] | None = None) -> dict[str, bytes]:
-    """Dumps, their gzip copies, VoID + DCAT, CITATION.cff and the ontology's HTML docs."""
-    triples = list(triples)
-    files = dump_files(triples, base_iri, done)
-    dumps = {name: files[name] for name in DUMPS}
-    dumps |= {name + ".gz": gzip_bytes(data) for name, data in dumps.items()}
-    files |= dumps
-    description = (describe_dataset(triples, base_iri)
-                   | describe_catalogue(triples, base_iri, edition)
+class _DumpWriter:
+    """A dump and its gzip copy, fed by a writer and written by a background thread.
+
+    zlib and hashlib release the GIL, so compressing and hashing overlap the writer's Python
+    work on the other core.
+    """
+
+    def __init__(self, path: Path, packed: bool) -> None:
+        self.name = path.name
+        self.plain = _HashedFile(path)
+        self.packed = _HashedFile(path.with_name(path.name + ".gz")) if packed else None
+        self.gzip = GzipWriter(self.packed) if self.packed else None  # type: ignore[arg-type]
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._drain, name=f"write {path.name}",
+                                       daemon=True)
+        self.thread.start()
+
+    def write(self, data: bytes) -> int:
+        """Queue bytes for the file (BinaryIO's write)."""
+        if self.error is not None:
+            raise self.error
+        self.chunks.put(data)
+        return len(data)
+
+    def _drain(self) -> None:
+        while (data := self.chunks.get()) is not None:
+            if self.error is not None:
+                continue  # keep taking chunks, so that the writer never blocks on a full queue
+            try:
+                self.plain.write(data)
+                if self.gzip is not None:
+                    self.gzip.write(data)
+            except BaseException as exc:  # handed to the writer's thread, which raises it
+                self.error = exc
+
+    def close(self) -> dict[str, Digest]:
+        """Finish both files; their sizes and SHA-256 sums by name."""
+        self.chunks.put(None)
+        self.thread.join()
+        if self.gzip is not None and self.error is None:
+            self.gzip.close()
+        digests = {self.name: self.plain.close()}
+        if self.packed is not None:
+            digests[self.name + ".gz"] = self.packed.close()
+        if self.error is not None:
+            raise self.error
+        return digests
+
+
+class Staging:
+    """The staging folder of one publication, used as a `with` block.
+
+    Files go in as they are produced; `commit` renames them all into the target; leaving the
+    block removes whatever is left. A failed run thus leaves the target as it was, and files
+    in the target that this publication does not produce are never touched.
+    """
+
+    def __init__(self, target: Path, beside: Path | None = None) -> None:
+        self.target = target
+        self.beside = beside or target.parent
+        self.folder = Path()
+        self.digests: dict[str, Digest] = {}
+
+    def __enter__(self) -> Staging:
+        self.beside.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-",
+                                            dir=self.beside))
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def path(self, name: str) -> Path:
+        """Where a staged file is (or will be)."""
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def write_bytes(self, name: str, data: bytes) -> None:
+        """Stage a small file whole."""
+        self.path(name).write_bytes(data)
+        self.digests[name] = (len(data), hashlib.sha256(data).hexdigest())
+
+    @contextmanager
+    def dump(self, name: str, packed: bool = True) -> Iterator[BinaryIO]:
+        """A binary stream for a dump, and (if `packed`) its gzip copy `name`.gz."""
+        writer = _DumpWriter(self.path(name), packed)
+        try:
+            yield writer  # type: ignore[misc]
+        finally:
+            self.digests |= writer.close()
+
+    def lines(self, name: str) -> Iterator[str]:
+        """The lines of a staged text file, read lazily."""
+        with self.path(name).open(encoding="utf-8", newline="") as lines:
+            yield from lines
+
+    def write_checksums(self) -> None:
+        """SHA256SUMS over every staged file (check with `sha256sum -c SHA256SUMS`)."""
+        sums = "".join(f"{self.digests[name][1]}  {name}\n" for name in sorted(self.digests))
+        self.write_bytes(SUMS, sums.encode("utf-8"))
+
+    def commit(self) -> list[Path]:
+        """Rename every staged file into the target; the paths written, sorted."""
+        self.target.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in sorted(self.digests):
+            destination = self.target / name
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.folder / name, destination)
+            written.append(destination)
+        return written
+
+
+_WRITERS: dict[str, Callable[[Iterator[str], BinaryIO, str], None]] = {
+    DUMP_TURTLE: lambda lines, out, base: write_turtle(lines, out, prefixes(base)),
+    DUMP_JSONLD: lambda lines, out, base: write_jsonld(lines, out, prefixes(base)),
+    DUMP_NQUADS: lambda lines, out, base: write_nquads(lines, out, claim_graph(base)),
+}
+
+
+class PublicationStopped(Exception):
+    """Writing stopped on request: the graph will not be published."""
+
+
+def _unless_stopped(lines: Iterator[str], stop: threading.Event | None) -> Iterator[str]:
+    if stop is None:
+        yield from lines
+        return
+    while chunk := list(islice(lines, 1 << 16)):
+        if stop.is_set():
+            raise PublicationStopped
+        yield from chunk
+
+
+def write_dump(staging: Staging, name: str, base_iri: str,
+               stop: threading.Event | None = None) -> None:
+    """One dump (kg.ttl, kg.jsonld or kg.nq) and its gzip copy, from the staged kg.nt;
+    raises PublicationStopped once `stop` is set."""
+    with staging.dump(name) as out:
+        _WRITERS[name](_unless_stopped(staging.lines(DUMP_NTRIPLES), stop), out, base_iri)
+
+
+def write_dumps(staging: Staging, base_iri: str, stop: threading.Event | None = None) -> None:
+    """Every dump but kg.nt (each with a gzip copy) from the staged kg.nt, and the JSON-LD
+    context; raises PublicationStopped once `stop` is set."""
+    for name in _WRITERS:
+        write_dump(staging, name, base_iri, stop)
+    write_context(staging, base_iri)
+
+
+def write_context(staging: Staging, base_iri: str) -> None:
+    """context.jsonld: the published JSON-LD context."""
+    context = {"@context": jsonld_context(prefixes(base_iri))}
+    staging.write_bytes(CONTEXT, (json.dumps(context, indent=1, sort_keys=True) + "\n")
+                        .encode("utf-8"))
+
+
+def write_description(staging: Staging, stats: GraphStatistics, base_iri: str,
+                      edition: Edition, ontology: list[Path], shapes: list[Path]) -> None:
+    """VoID + DCAT (over the staged dumps' sizes and sums), CITATION.cff, the ontology docs."""
+    dumps = {name: staging.digests[name] for name in staging.digests
+             if name.removesuffix(".gz") in DUMPS}
+    description = (describe_dataset(stats, base_iri)
+                   | describe_catalogue(stats, base_iri, edition)
                    | describe_distributions(base_iri, dumps, edition))
-    files[DESCRIPTION] = to_turtle(description, metadata_prefixes(base_iri)).encode("utf-8")
-    files[CITATION] = citation_cff(base_iri, edition).encode("utf-8")
-    files[ONTOLOGY_DOCS] = ontology_html(ontology, shapes).encode("utf-8")
-    return files
-
-
-def with_checksums(files: dict[str, bytes]) -> dict[str, bytes]:
-    """The files plus SHA256SUMS over all of them."""
-    return {**files, SUMS: sha256sums(files).encode("utf-8")}
+    staging.write_bytes(DESCRIPTION, to_turtle(description, metadata_prefixes(base_iri))
+                        .encode("utf-8"))
+    staging.write_bytes(CITATION, citation_cff(base_iri, edition).encode("utf-8"))
+    staging.write_bytes(ONTOLOGY_DOCS, ontology_html(ontology, shapes).encode("utf-8"))

@@ -29,13 +29,16 @@ class QueryResult:
 
 
 class EmbeddedStore:
-    """An in-memory pyoxigraph store."""
+    """A pyoxigraph store: in memory, or on disk in `folder` for graphs too big for memory."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         import pyoxigraph
 
         self._ox = pyoxigraph
-        self._store = pyoxigraph.Store()
+        self._store = pyoxigraph.Store(str(folder)) if folder else pyoxigraph.Store()
+        # On disk, the bulk loader writes sorted files directly: 5x faster than a transaction,
+        # which would also hold the whole load in memory. In memory, load is the faster one.
+        self._load = self._store.bulk_load if folder else self._store.load
 
     def load_file(self, path: Path,
                   hint: str = "fix the syntax, or rebuild with 'kg-builder build'") -> None:
@@ -45,7 +48,7 @@ class EmbeddedStore:
             raise BadInputError([Problem(str(path), None, None, "unknown RDF file extension",
                                          f"use one of {', '.join(sorted(_FORMATS))}")])
         try:
-            self._store.load(path=str(path), format=getattr(self._ox.RdfFormat, fmt))
+            self._load(path=str(path), format=getattr(self._ox.RdfFormat, fmt))
         except (SyntaxError, ValueError, OSError) as exc:
             line = getattr(exc, "lineno", None)
             raise BadInputError([Problem(str(path), line, None, f"cannot parse the RDF: {exc}",

@@ -1,0 +1,126 @@
+"""Streaming the facts file by file gives exactly what loading and mapping them whole gives;
+staged publication is all or nothing."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from bench import generate
+from kg_builder.errors import BadInputError
+from kg_builder.loading import load_facts
+from kg_builder.mapping import map_to_graph
+from kg_builder.namespaces import DEFAULT_BASE_IRI
+from kg_builder.publishing import PublicationStopped, Staging, write_dump
+from kg_builder.serialisation import sorted_lines
+from kg_builder.streaming import check_files, stream_facts
+
+from .conftest import CASES, MINIMAL
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated folder of several files, the anchors last so that references point ahead."""
+    folder = tmp_path_factory.mktemp("generated")
+    saved = generate.UNITS_PER_FILE
+    generate.UNITS_PER_FILE = 7
+    try:
+        generate.write_folder(folder, 30, generate.DEFAULT_SEED, 0.1)
+    finally:
+        generate.UNITS_PER_FILE = saved
+    (folder / "anchors.yaml").rename(folder / "zz-anchors.yaml")
+    return folder
+
+
+@pytest.mark.parametrize("memory", [0, 10**9], ids=["runs-on-disk", "runs-in-memory"])
+def test_streaming_gives_the_lines_and_origins_of_mapping_the_whole_folder(
+        generated: Path, tmp_path: Path, memory: int) -> None:
+    whole = map_to_graph(load_facts(generated), DEFAULT_BASE_IRI)
+
+    streamed = stream_facts(generated, None, DEFAULT_BASE_IRI, tmp_path, memory)
+
+    assert len(list(generated.glob("*.yaml"))) > 4
+    assert list(streamed.lines()) == sorted_lines(whole.triples)
+    assert streamed.origins == whole.origins
+    assert bool(list(tmp_path.glob("run-*.nt"))) == (memory == 0)
+
+
+def _problems(folder: Path, tmp_path: Path) -> tuple[list, list]:  # type: ignore[type-arg]
+    with pytest.raises(BadInputError) as whole:
+        load_facts(folder)
+    with pytest.raises(BadInputError) as streamed, (tmp_path / "spill").open("w+b") as spill:
+        check_files(folder, None, spill)
+    return whole.value.problems, streamed.value.problems
+
+
+def test_an_unknown_reference_in_an_earlier_file_is_reported_as_loading_reports_it(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "facts"
+    shutil.copytree(MINIMAL / "facts", folder)
+    shutil.copy(CASES / "bad-unknown-reference" / "extra.yaml", folder / "aaa-first.yaml")
+
+    whole, streamed = _problems(folder, tmp_path)
+
+    assert streamed == whole
+    assert streamed[0].path.endswith("aaa-first.yaml") and streamed[0].excerpt
+
+
+def test_a_duplicate_id_across_files_is_reported_as_loading_reports_it(tmp_path: Path) -> None:
+    folder = tmp_path / "facts"
+    shutil.copytree(MINIMAL / "facts", folder)
+    first = sorted(folder.glob("*.yaml"))[0]
+    shutil.copy(first, folder / "zz-copy.yaml")
+
+    whole, streamed = _problems(folder, tmp_path)
+
+    assert streamed == whole and "duplicate id" in streamed[0].message
+
+
+def test_a_staged_dump_has_its_gzip_copy_and_true_digests(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with Staging(target) as staging:
+        with staging.dump("kg.nt") as out:
+            for _ in range(1000):
+                out.write(b"<a> <b> <c> .\n")
+        staging.write_checksums()
+        written = staging.commit()
+
+    data = (target / "kg.nt").read_bytes()
+    assert gzip.decompress((target / "kg.nt.gz").read_bytes()) == data
+    assert f"{hashlib.sha256(data).hexdigest()}  kg.nt\n" in (target / "SHA256SUMS").read_text()
+    assert [p.name for p in written] == ["SHA256SUMS", "kg.nt", "kg.nt.gz"]
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_a_failed_publication_leaves_the_target_as_it_was(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "kg.nt").write_text("previous\n")
+    (target / "notes.md").write_text("the user's\n")
+
+    with pytest.raises(RuntimeError), Staging(target) as staging:
+        with staging.dump("kg.nt") as out:
+            out.write(b"<a> <b> <c> .\n")
+        raise RuntimeError("a writer failed")
+
+    assert sorted(p.name for p in target.iterdir()) == ["kg.nt", "notes.md"]
+    assert (target / "kg.nt").read_text() == "previous\n"
+    assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_writing_a_dump_stops_when_asked(tmp_path: Path) -> None:
+    stop = threading.Event()
+    stop.set()
+    with Staging(tmp_path / "out") as staging:
+        with staging.dump("kg.nt", packed=False) as out:
+            out.write(b"<http://a/s> <http://a/p> <http://a/o> .\n")
+        with pytest.raises(PublicationStopped):
+            write_dump(staging, "kg.ttl", DEFAULT_BASE_IRI, stop)
+        write_dump(staging, "kg.nq", DEFAULT_BASE_IRI)
+
+        assert staging.path("kg.nq").read_text() == "<http://a/s> <http://a/p> <http://a/o> .\n"
