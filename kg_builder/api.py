@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import open_cache
 from .canned import CannedQuery, bind, load_queries, parse_query
 from .errors import BadInputError, EndpointError, Problem, UsageError
 from .evidence import check_evidence, load_seeds
@@ -52,7 +53,7 @@ class CheckedGraph:
 
 def check_facts(project: Project) -> CheckedGraph:
     """Load the facts, check every quote against the seeds (when present) and map them."""
-    facts = load_facts(project.facts_dir)
+    facts = load_facts(project.facts_dir, open_cache(project.root))
     seeds = load_seeds(Path(project.seeds_dir))
     if seeds is not None:
         problems = check_evidence(facts, seeds)
