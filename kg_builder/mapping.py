@@ -59,20 +59,25 @@ class _Mapper:
         self.base = base_iri
         self.graph = MappedGraph()
         self.record: Record | None = None
+        self.owner = ""
+        self._put = self.graph.triples.add
+        self._iris: dict[str, str] = {}
 
     def iri(self, record_id: str) -> str:
-        kind = self.facts.by_id[record_id].kind
-        return self.base + KIND_PATHS[kind] + record_id
+        iri = self._iris.get(record_id)
+        if iri is None:
+            kind = self.facts.by_id[record_id].kind
+            iri = self._iris[record_id] = self.base + KIND_PATHS[kind] + record_id
+        return iri
 
     def add(self, s: str, p: str, o: Term | None) -> None:
         if o is not None and o != "":
-            self.graph.triples.add((s, p, o))
+            self._put((s, p, o))
 
     def mint(self, iri: str) -> str:
         record = self.record
         if record is not None and iri not in self.graph.origins:
-            owner = record.id or str(record.data.get("person") or record.data.get("record") or "")
-            self.graph.origins[iri] = Origin(record.path, record.line, owner)
+            self.graph.origins[iri] = Origin(record.path, record.line, self.owner)
         return iri
 
     def concept(self, scheme: str, value: str) -> str:
@@ -356,6 +361,8 @@ class _Mapper:
     def run(self) -> MappedGraph:
         for record in self.facts.records:
             self.record = record
+            data = record.data
+            self.owner = record.id or str(data.get("person") or data.get("record") or "")
             if record.kind in KIND_PATHS:
                 subject = self.mint(self.iri(record.id))
                 getattr(self, "map_" + record.kind)(subject, record.data)
