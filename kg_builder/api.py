@@ -53,10 +53,11 @@ class CheckedGraph:
 
 def check_facts(project: Project) -> CheckedGraph:
     """Load the facts, check every quote against the seeds (when present) and map them."""
-    facts = load_facts(project.facts_dir, open_cache(project.root))
+    cache = open_cache(project.root)
+    facts = load_facts(project.facts_dir, cache)
     seeds = load_seeds(Path(project.seeds_dir))
     if seeds is not None:
-        problems = check_evidence(facts, seeds)
+        problems = check_evidence(facts, seeds, cache)
         if problems:
             raise BadInputError(problems)
     return CheckedGraph(facts, map_to_graph(facts, project.base_iri), seeds is not None)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from .cache import BuildCache, digest
 from .errors import Problem
 from .loading import FactBase, Record
 from .yaml_source import LocatedMap
@@ -120,12 +121,37 @@ def iter_evidence(facts: FactBase) -> Iterator[tuple[Record, LocatedMap]]:
             yield from ((record, e) for e in verdict.get("evidence", []))
 
 
-def check_evidence(facts: FactBase, seeds: dict[str, Seed]) -> list[Problem]:
-    """Check every quote and thesis footnote against the seeds; return all problems."""
+def check_evidence(facts: FactBase, seeds: dict[str, Seed],
+                   cache: BuildCache | None = None) -> list[Problem]:
+    """Check every quote and thesis footnote against the seeds; return all problems.
+
+    With a cache, the files whose quotes all passed against the same seeds in an earlier
+    build (and have not changed since) are not checked again.
+    """
+    keys = _cache_keys(facts, seeds) if cache else {}
+    passed = {path for path, key in keys.items() if cache and cache.get(_entry(path), key)}
+    if passed:
+        facts = FactBase([r for r in facts.records if r.path not in passed], facts.by_id)
     problems: list[Problem] = []
     for record, entry in iter_evidence(facts):
         problems.extend(_check_entry(record, entry, seeds[entry["seed"]]))
-    return problems + _check_footnotes(facts, seeds)
+    problems += _check_footnotes(facts, seeds)
+    failed = {p.path for p in problems}
+    for path in {r.path for r in facts.records} - failed:
+        if cache and path in keys:
+            cache.put(_entry(path), keys[path], True)
+    return problems
+
+
+def _cache_keys(facts: FactBase, seeds: dict[str, Seed]) -> dict[str, bytes]:
+    """The key of each file's evidence check: the file's digest and the seeds'."""
+    texts = "\0".join("\n".join(seeds[name].lines) for name in sorted(seeds))
+    seeds_digest = digest(texts.encode("utf-8"))
+    return {path: file_digest + seeds_digest for path, file_digest in facts.digests.items()}
+
+
+def _entry(path: str) -> str:
+    return f"evidence:{Path(path).resolve()}"
 
 
 def _check_entry(record: Record, entry: LocatedMap, seed: Seed) -> Iterator[Problem]:

@@ -39,6 +39,9 @@ class FactBase:
 
     records: list[Record] = field(default_factory=list)
     by_id: dict[str, Record] = field(default_factory=dict)
+    # The SHA-256 of each file read with a build cache, by display path: it keys the entries
+    # of later checks on the same file.
+    digests: dict[str, bytes] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Record]:
         """The records of one kind, in file order."""
@@ -122,6 +125,8 @@ class _Checker:
             self.problems.append(unreadable(path, exc))
             return
         key = digest(raw) if self.cache else b""
+        if self.cache:
+            self.facts.digests[path] = key
         cached = self.cache.get(f"facts:{file}", key) if self.cache else None
         if cached is not None:
             self.reuse(path, cached)

@@ -11,9 +11,10 @@ import pytest
 
 from kg_builder.cache import _MAGIC, FOLDER, BuildCache, _key_digest, digest, open_cache
 from kg_builder.errors import BadInputError
-from kg_builder.loading import load_facts
+from kg_builder.evidence import check_evidence, load_seeds
+from kg_builder.loading import display_path, load_facts
 
-from .conftest import MINIMAL
+from .conftest import MINIMAL, needs_seeds, seeds_dir
 
 
 def _records(facts) -> list:  # type: ignore[no-untyped-def]
@@ -113,3 +114,19 @@ def test_an_unwritable_folder_means_no_cache(facts: Path, tmp_path: Path):
     blocker.write_text("not a folder")
     cache = BuildCache(blocker / FOLDER)
     assert _records(load_facts(facts, cache)) == _records(load_facts(facts))
+
+
+@needs_seeds
+def test_the_evidence_check_is_cached_per_file_and_seeds(facts: Path, tmp_path: Path):
+    seeds = load_seeds(seeds_dir())
+    assert seeds is not None
+    cache = BuildCache(tmp_path / FOLDER)
+    assert check_evidence(load_facts(facts, cache), seeds, cache) == []
+    assert check_evidence(load_facts(facts, cache), seeds, cache) == []
+    file = next(f for f in sorted(facts.glob("*.yaml")) if "quote: \"" in f.read_text())
+    text = file.read_text()
+    at = text.index("quote: \"") + len("quote: \"")
+    file.write_text(text[:at] + "Not in the seed at all, " + text[at:])
+    problems = check_evidence(load_facts(facts, cache), seeds, cache)
+    assert problems and {p.path for p in problems} == {display_path(file.resolve())}
+    assert problems == check_evidence(load_facts(facts), seeds)
