@@ -323,9 +323,30 @@ class Evaluator:
         if len(per_value) > 1:
             rows = self.per_value_rows(shape, [constraints[i] for i in per_value], focus)
             shared = dict(zip(per_value, rows, strict=True))
+        counts = [i for i, (name, _) in enumerate(constraints) if name in ("minCount", "maxCount")]
+        path = self.graph.value(shape, SH + "path")
+        if [constraints[i][0] for i in counts] == ["maxCount", "minCount"] and path is not None:
+            most, least = counts
+            high, low = _integer(constraints[most][1]), _integer(constraints[least][1])
+            if low >= 1 and high >= 0:
+                step = sparql_path(self.graph, path)
+                shared[least], shared[most] = self.count_rows(step, low, high, focus)
         return [(name, shared[i] if i in shared
                  else self.rows(self.simple_query(shape, name, param, focus)))
                 for i, (name, param) in enumerate(constraints)]
+
+    def count_rows(self, step: str, low: int, high: int,
+                   focus: FocusPattern) -> tuple[list[Row], list[Row]]:
+        """The focus nodes failing sh:minCount `low` and those failing sh:maxCount `high` on
+        the path `step`, from one query counting the values of every focus node."""
+        count = "COUNT(DISTINCT ?value)"
+        query = (f"SELECT ?this ({count} AS ?_n) WHERE {{ {focus('this')} OPTIONAL {{ "
+                 f"?this {step} ?value . }} }} GROUP BY ?this "
+                 f"HAVING ({count} < {low} || {count} > {high})")
+        self.queries += 1
+        rows = [(r["this"], int(r["_n"].value)) for r in self.store.select(query).rows  # type: ignore[union-attr]
+                if r["this"] is not None]
+        return ([(f, None) for f, n in rows if n < low], [(f, None) for f, n in rows if n > high])
 
     def per_value_rows(self, shape: Term, constraints: list[tuple[str, Term]],
                        focus: FocusPattern) -> list[list[Row]]:
