@@ -19,6 +19,7 @@ SEED_FILES = {"thesis": "000_19f3f272fd45012b.txt", "article": "001_9d0042f61810
 # First line of each part of the thesis; the bibliography follows the conclusion.
 THESIS_PARTS = [(99, "intro"), (391, "1"), (887, "2"), (1417, "3"), (1889, "4"), (2463, "5"),
                 (3185, "conclusion"), (3289, "bibliography")]
+_PART_STARTS = [start for start, _ in THESIS_PARTS]
 
 LINE_TOLERANCE = 3
 MAX_QUOTE = 400
@@ -37,8 +38,7 @@ def normalise(text: str) -> str:
 
 def thesis_part(line: int) -> str | None:
     """The part of the thesis ('intro', '1'..'5', 'conclusion', 'bibliography') a line is in."""
-    starts = [start for start, _ in THESIS_PARTS]
-    index = bisect.bisect_right(starts, line) - 1
+    index = bisect.bisect_right(_PART_STARTS, line) - 1
     return THESIS_PARTS[index][1] if index >= 0 else None
 
 
