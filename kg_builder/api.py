@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from .cache import open_cache
 from .canned import CannedQuery, bind, load_queries, parse_query
 from .errors import BadInputError, EndpointError, Problem, UsageError
 from .evidence import check_evidence, load_seeds
@@ -56,10 +57,11 @@ class CheckedGraph:
 
 def check_facts(project: Project) -> CheckedGraph:
     """Load the facts, check every quote against the seeds (when present) and map them."""
-    facts = load_facts(project.facts_dir)
+    cache = open_cache(project.root)
+    facts = load_facts(project.facts_dir, cache)
     seeds = load_seeds(Path(project.seeds_dir))
     if seeds is not None:
-        problems = check_evidence(facts, seeds)
+        problems = check_evidence(facts, seeds, cache)
         if problems:
             raise BadInputError(problems)
     return CheckedGraph(facts, map_to_graph(facts, project.base_iri), seeds is not None)

@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cache import BuildCache, digest
 from .dates import DateError, parse_edtf
 from .errors import BadInputError, Problem
 from .memory import collector_paused
 from .schema import ENUMS, IDENTIFIED, NESTED, RECORDS, SECTIONS, Field
-from .yaml_source import LocatedList, LocatedMap, Position, read_yaml
+from .yaml_source import LocatedList, LocatedMap, Position, parse_yaml, unreadable
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -38,6 +39,9 @@ class FactBase:
 
     records: list[Record] = field(default_factory=list)
     by_id: dict[str, Record] = field(default_factory=dict)
+    # The SHA-256 of each file read with a build cache, by display path: it keys the entries
+    # of later checks on the same file.
+    digests: dict[str, bytes] = field(default_factory=dict)
 
     def of_kind(self, kind: str) -> list[Record]:
         """The records of one kind, in file order."""
@@ -53,28 +57,105 @@ class _Reference:
     context: str
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """A schema ready to check against: its required fields, and each field's check."""
+
+    required: tuple[str, ...]
+    checks: dict[str, tuple[str, str]]  # field -> (checker method, its argument)
+
+
+def _plan(schema: dict[str, Field]) -> _Plan:
+    checks = {}
+    for name, spec in schema.items():
+        base, _, arg = spec.type.partition(":")
+        checks[name] = ("value_" + base.replace("-", "_"), arg)
+    return _Plan(tuple(n for n, spec in schema.items() if spec.required), checks)
+
+
+_RECORD_PLANS = {kind: _plan(schema) for kind, schema in RECORDS.items()}
+_NESTED_PLANS = {name: _plan(schema) for name, schema in NESTED.items()}
+
+# A cached file: its records as (kind, data, line) and its references without the path.
+_CachedFile = tuple[list[tuple[str, LocatedMap, int]],
+                    list[tuple[str, tuple[str, ...], Position, str]]]
+
+
 @dataclass
 class _Checker:
     """Walks the parsed YAML of the files, collecting records, references and problems."""
 
     root: Path
+    cache: BuildCache | None = None
     problems: list[Problem] = field(default_factory=list)
     references: list[_Reference] = field(default_factory=list)
     facts: FactBase = field(default_factory=FactBase)
     lines: dict[str, list[str]] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+    # Problems found in one file alone; a file that has none can be cached.
+    local_problems: int = 0
 
-    def problem(self, path: str, pos: Position | None, message: str, hint: str = "") -> None:
+    def problem(self, path: str, pos: Position | None, message: str, hint: str = "",
+                local: bool = True) -> None:
         line, column = pos if pos else (None, None)
-        excerpt = ""
-        if line is not None and 0 < line <= len(self.lines.get(path, [])):
-            excerpt = self.lines[path][line - 1].strip()
-        self.problems.append(Problem(path, line, column, message, hint, excerpt))
+        self.problems.append(Problem(path, line, column, message, hint,
+                                     self.excerpt(path, line)))
+        self.local_problems += local
+
+    def excerpt(self, path: str, line: int | None) -> str:
+        """The stripped text of a line of a checked file, read only when a problem needs it."""
+        if line is None:
+            return ""
+        if path not in self.lines:
+            file = self.files.get(path)
+            try:
+                text = file.read_text(encoding="utf-8", errors="replace") if file else ""
+            except OSError:
+                text = ""
+            self.lines[path] = text.splitlines()
+        lines = self.lines[path]
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
     def check_file(self, file: Path) -> None:
         path = display_path(file)
-        self.lines[path] = file.read_text(encoding="utf-8", errors="replace").splitlines()
-        data, problems = read_yaml(file, path)
+        self.files[path] = file
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            self.problems.append(unreadable(path, exc))
+            return
+        key = digest(raw) if self.cache else b""
+        if self.cache:
+            self.facts.digests[path] = key
+        cached = self.cache.get(f"facts:{file}", key) if self.cache else None
+        if cached is not None:
+            self.reuse(path, cached)
+            return
+        first_record, first_reference = len(self.facts.records), len(self.references)
+        before = self.local_problems
+        self.check_text(path, raw)
+        if self.cache and self.local_problems == before:
+            entry: _CachedFile = (
+                [(r.kind, r.data, r.line) for r in self.facts.records[first_record:]],
+                [(r.target, r.kinds, r.pos, r.context) for r in self.references[first_reference:]])
+            self.cache.put(f"facts:{file}", key, entry)
+
+    def reuse(self, path: str, cached: _CachedFile) -> None:
+        """Take a file's records and references from the cache; only the checks across files
+        (duplicate ids, references, deprecations) still run."""
+        records, references = cached
+        for kind, data, line in records:
+            record = Record(kind, data, path, line)
+            if kind in IDENTIFIED and isinstance(data.get("id"), str):
+                self.register(record)
+            self.facts.records.append(record)
+        self.references += [_Reference(target, kinds, path, pos, context)
+                            for target, kinds, pos, context in references]
+
+    def check_text(self, path: str, raw: bytes) -> None:
+        data, problems = parse_yaml(raw, path)
         self.problems.extend(problems)
+        self.local_problems += len(problems)
         if problems or data is None:
             return
         if not isinstance(data, LocatedMap):
@@ -105,7 +186,7 @@ class _Checker:
                          "write the record as 'field: value' lines")
             return
         label = f"{kind} '{item.get('id', '?')}'" if "id" in RECORDS[kind] else kind
-        self.check_fields(path, item, RECORDS[kind], label)
+        self.check_fields(path, item, _RECORD_PLANS[kind], label)
         record = Record(kind, item, path, item.line)
         if kind in IDENTIFIED and isinstance(item.get("id"), str):
             self.register(record)
@@ -118,7 +199,8 @@ class _Checker:
             self.problem(record.path, record.data.value_pos["id"],
                          f"duplicate id '{record.id}': already used by a {earlier.kind} at "
                          f"{earlier.path}:{earlier.line}",
-                         "give this record another id, or merge the two records into one")
+                         "give this record another id, or merge the two records into one",
+                         local=False)
             return
         self.facts.by_id[record.id] = record
 
@@ -154,26 +236,24 @@ class _Checker:
             self.problem(path, pos, f"field '{key}' appears twice in the same mapping",
                          "keep one of them; YAML would silently drop the first")
 
-    def check_fields(self, path: str, data: LocatedMap, schema: dict[str, Field],
-                     label: str) -> None:
-        self.check_duplicate_keys(path, data)
-        for name, spec in schema.items():
-            if spec.required and name not in data:
+    def check_fields(self, path: str, data: LocatedMap, plan: _Plan, label: str) -> None:
+        if data.duplicates:
+            self.check_duplicate_keys(path, data)
+        for name in plan.required:
+            if name not in data:
                 self.problem(path, (data.line, data.column),
                              f"{label} is missing the required field '{name}'",
                              f"add '{name}:' (see docs/facts-format.md)")
+        value_pos, checks = data.value_pos, plan.checks
         for name, value in data.items():
-            if name not in schema:
+            check = checks.get(name)
+            if check is None:
                 self.problem(path, data.key_pos[name], f"unknown field '{name}' in {label}",
-                             suggest(name, schema))
+                             suggest(name, checks))
                 continue
-            pos = data.value_pos[name]
-            data[name] = self.check_value(path, pos, value, schema[name].type, f"{label}.{name}")
-
-    def check_value(self, path: str, pos: Position, value: Any, type_: str, label: str) -> Any:
-        base, _, arg = type_.partition(":")
-        checker = getattr(self, "value_" + base.replace("-", "_"))
-        return checker(path, pos, value, arg, label)
+            method, arg = check
+            data[name] = getattr(self, method)(path, value_pos[name], value, arg,
+                                               f"{label}.{name}")
 
     def value_slug(self, path: str, pos: Position, value: Any, arg: str, label: str) -> Any:
         if not isinstance(value, str) or not SLUG.match(value):
@@ -264,7 +344,7 @@ class _Checker:
             self.problem(path, pos, f"{label} must be a mapping of fields",
                          "write it as indented 'field: value' lines")
             return value
-        self.check_fields(path, value, NESTED[arg], label)
+        self.check_fields(path, value, _NESTED_PLANS[arg], label)
         return value
 
     def value_nested_list(self, path: str, pos: Position, value: Any, arg: str,
@@ -286,11 +366,12 @@ class _Checker:
             if target is not None:
                 self.problem(ref.path, ref.pos, f"{ref.context} refers to '{ref.target}', which "
                              f"is a {target.kind}, not a {wanted}",
-                             f"refer to a {wanted} id here")
+                             f"refer to a {wanted} id here", local=False)
                 continue
             candidates = [r.id for r in self.facts.records if r.kind in ref.kinds and r.id]
             self.problem(ref.path, ref.pos, f"{ref.context} refers to unknown {wanted} "
-                         f"'{ref.target}'", suggest(ref.target, candidates, what=f"a {wanted}"))
+                         f"'{ref.target}'", suggest(ref.target, candidates, what=f"a {wanted}"),
+                         local=False)
 
 
     def check_deprecations(self) -> None:
@@ -301,7 +382,7 @@ class _Checker:
                 self.problem(record.path, record.data.value_pos.get("id"),
                              f"deprecated id '{record.id}' is still used by a {live.kind} at "
                              f"{live.path}:{live.line}",
-                             "give the live record a new id, or drop the deprecation")
+                             "give the live record a new id, or drop the deprecation", local=False)
 
 
 def suggest(word: Any, options: Any, listing: bool = False, what: str = "") -> str:
@@ -329,13 +410,17 @@ def facts_files(folder: Path) -> list[Path]:
 
 
 @collector_paused()
-def load_facts(folder: Path) -> FactBase:
-    """Read and check every facts file below `folder`; raise BadInputError listing all problems."""
+def load_facts(folder: Path, cache: BuildCache | None = None) -> FactBase:
+    """Read and check every facts file below `folder`; raise BadInputError listing all problems.
+
+    With a cache, a file unchanged since an earlier build is not parsed or checked again; the
+    checks across files (duplicate ids, references, deprecations) run every time.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise BadInputError([Problem(str(folder), None, None, "the facts folder does not exist",
                                      "run from the project folder, or pass --facts PATH")])
-    checker = _Checker(folder.resolve())
+    checker = _Checker(folder.resolve(), cache)
     files = facts_files(folder.resolve())
     if not files:
         raise BadInputError([Problem(str(folder), None, None, "the facts folder has no .yaml files",

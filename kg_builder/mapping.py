@@ -18,6 +18,8 @@ from .terms import Literal, Term, Triple, typed
 
 A = RDF + "type"
 LABEL = RDFS + "label"
+_CITATION, _SEED, _LINE, _CHAPTER, _FOOTNOTE, _QUOTE = (
+    KGO + name for name in ("Citation", "seed", "line", "chapter", "footnote", "quote"))
 
 SOURCE_CLASSES = {
     "archival-unit": "ArchivalUnit", "book": "Book", "article": "Article", "chapter": "Chapter",
@@ -59,20 +61,25 @@ class _Mapper:
         self.base = base_iri
         self.graph = MappedGraph()
         self.record: Record | None = None
+        self.owner = ""
+        self._put = self.graph.triples.add
+        self._iris: dict[str, str] = {}
 
     def iri(self, record_id: str) -> str:
-        kind = self.facts.by_id[record_id].kind
-        return self.base + KIND_PATHS[kind] + record_id
+        iri = self._iris.get(record_id)
+        if iri is None:
+            kind = self.facts.by_id[record_id].kind
+            iri = self._iris[record_id] = self.base + KIND_PATHS[kind] + record_id
+        return iri
 
     def add(self, s: str, p: str, o: Term | None) -> None:
         if o is not None and o != "":
-            self.graph.triples.add((s, p, o))
+            self._put((s, p, o))
 
     def mint(self, iri: str) -> str:
         record = self.record
         if record is not None and iri not in self.graph.origins:
-            owner = record.id or str(record.data.get("person") or record.data.get("record") or "")
-            self.graph.origins[iri] = Origin(record.path, record.line, owner)
+            self.graph.origins[iri] = Origin(record.path, record.line, self.owner)
         return iri
 
     def concept(self, scheme: str, value: str) -> str:
@@ -95,16 +102,19 @@ class _Mapper:
             self.citation_body(node, entry)
 
     def citation_body(self, node: str, entry: Any) -> None:
-        self.add(node, A, KGO + "Citation")
-        self.add(node, KGO + "seed", self.iri(SEED_SOURCES[entry["seed"]]))
-        self.add(node, KGO + "line", typed(entry["line"], "integer"))
+        # The graph's most frequent node: its always-present triples skip add()'s test.
+        put, seed, line = self._put, entry["seed"], entry["line"]
+        put((node, A, _CITATION))
+        put((node, _SEED, self.iri(SEED_SOURCES[seed])))
+        put((node, _LINE, typed(line, "integer")))
         chapter = entry.get("chapter")
-        if chapter is None and entry["seed"] == "thesis":
-            chapter = thesis_part(entry["line"])
-        self.add(node, KGO + "chapter", _text(chapter) if chapter else None)
+        if chapter is None and seed == "thesis":
+            chapter = thesis_part(line)
+        if chapter:
+            put((node, _CHAPTER, _text(chapter)))
         if entry.get("footnote") is not None:
-            self.add(node, KGO + "footnote", typed(entry["footnote"], "integer"))
-        self.add(node, KGO + "quote", _text(entry["quote"]))
+            put((node, _FOOTNOTE, typed(entry["footnote"], "integer")))
+        put((node, _QUOTE, _text(entry["quote"])))
         self.reference_fields(node, entry)
         if entry.get("citation"):
             self.add(node, KGO + "footnoteCitation", self.iri(entry["citation"]))
@@ -356,6 +366,8 @@ class _Mapper:
     def run(self) -> MappedGraph:
         for record in self.facts.records:
             self.record = record
+            data = record.data
+            self.owner = record.id or str(data.get("person") or data.get("record") or "")
             if record.kind in KIND_PATHS:
                 subject = self.mint(self.iri(record.id))
                 getattr(self, "map_" + record.kind)(subject, record.data)

@@ -17,8 +17,10 @@ a generic message worded differently from pySHACL's.
 from __future__ import annotations
 
 import itertools
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .namespaces import RDF, RDFS, SH, XSD
@@ -43,6 +45,9 @@ _COMPONENT = {"minCount": "MinCount", "maxCount": "MaxCount", "datatype": "Datat
               "maxInclusive": "MaxInclusive", "minExclusive": "MinExclusive",
               "maxExclusive": "MaxExclusive", "nodeKind": "NodeKind", "pattern": "Pattern",
               "node": "Node", "or": "Or", "and": "And", "xone": "Xone", "not": "Not"}
+# Constraints that test each value node on its own: one query can check them all together.
+_PER_VALUE = {"datatype", "class", "in", "minLength", "maxLength", "minInclusive",
+              "maxInclusive", "minExclusive", "maxExclusive", "nodeKind", "pattern"}
 # Datatypes whose lexical form pySHACL checks (via rdflib's Python values): checked here by a cast.
 _CHECKED_DATATYPES = {XSD + name for name in ("integer", "decimal", "float", "boolean", "date",
                                               "time", "dateTime")}
@@ -52,6 +57,7 @@ _NODE_KINDS = {
     "BlankNodeOrLiteral": "(isBlank(?value) || isLiteral(?value))",
     "IRIOrLiteral": "(isIRI(?value) || isLiteral(?value))",
 }
+_TRUE = Literal("true", XSD + "boolean")
 _STRINGLIKE = ("(isIRI({0}) || (isLiteral({0}) && (lang({0}) != \"\" || "
                "datatype({0}) = <" + XSD + "string>)))")
 
@@ -197,14 +203,15 @@ class RawResult:
 class Evaluator:
     """Runs compiled shapes on one store; each query result set is a list of rows."""
 
-    def __init__(self, graph: ShapesGraph, store: EmbeddedStore,
-                 allow_warnings: bool = True) -> None:
+    def __init__(self, graph: ShapesGraph, store: EmbeddedStore, allow_warnings: bool = True,
+                 subclasses: dict[str, list[Term]] | None = None) -> None:
         self.graph = graph
         self.allow_warnings = allow_warnings
         self.store = store
         self.queries = 0
         self._fresh = itertools.count()
-        self._subclasses: dict[str, list[Term]] = {}
+        # Shared by the evaluators of one validation run: the data graph's subclass closures.
+        self._subclasses = {} if subclasses is None else subclasses
 
     def rows(self, query: str) -> list[Row]:
         """The (?this, ?value) rows of a SELECT."""
@@ -270,11 +277,8 @@ class Evaluator:
         """Every result of one shape for the focus nodes the pattern binds."""
         if self._inactive(shape):
             return []
-        results: list[RawResult] = []
-        for name in sorted(_SIMPLE):
-            for param in self.graph.objects(shape, SH + name):
-                rows = self.rows(self.simple_query(shape, name, param, focus))
-                results += [RawResult(shape, _COMPONENT[name], f, v) for f, v in rows]
+        results = [RawResult(shape, _COMPONENT[name], f, v)
+                   for name, rows in self.simple_results(shape, focus) for f, v in rows]
         values = self.value_pattern(shape, focus)
         for nested in self.graph.objects(shape, SH + "property"):
             results += self.validate(nested, values)
@@ -297,10 +301,7 @@ class Evaluator:
         severity = self.graph.value(shape, SH + "severity") or SH + "Violation"
         if self.allow_warnings and severity in (SH + "Warning", SH + "Info"):
             return set()
-        out: set[Term] = set()
-        for name in sorted(_SIMPLE):
-            for param in self.graph.objects(shape, SH + name):
-                out |= {f for f, _ in self.rows(self.simple_query(shape, name, param, focus))}
+        out = {f for _, rows in self.simple_results(shape, focus) for f, _ in rows}
         values = self.value_pattern(shape, focus)
         bad: set[Term] = set()
         for nested in self.graph.objects(shape, SH + "property"):
@@ -311,6 +312,70 @@ class Evaluator:
         if bad:
             out |= {f for f, v in self.pairs(shape, focus, bad) if v in bad}
         return out
+
+    def simple_results(self, shape: Term, focus: FocusPattern) -> list[tuple[str, list[Row]]]:
+        """The rows of each constraint of the shape that needs no nested shape, in the order
+        of their names; the per-value ones share one query when there are several."""
+        constraints = [(name, param) for name in sorted(_SIMPLE)
+                       for param in self.graph.objects(shape, SH + name)]
+        per_value = [i for i, (name, _) in enumerate(constraints) if name in _PER_VALUE]
+        shared: dict[int, list[Row]] = {}
+        if len(per_value) > 1:
+            rows = self.per_value_rows(shape, [constraints[i] for i in per_value], focus)
+            shared = dict(zip(per_value, rows, strict=True))
+        counts = [i for i, (name, _) in enumerate(constraints) if name in ("minCount", "maxCount")]
+        path = self.graph.value(shape, SH + "path")
+        if [constraints[i][0] for i in counts] == ["maxCount", "minCount"] and path is not None:
+            most, least = counts
+            high, low = _integer(constraints[most][1]), _integer(constraints[least][1])
+            if low >= 1 and high >= 0:
+                step = sparql_path(self.graph, path)
+                shared[least], shared[most] = self.count_rows(step, low, high, focus)
+        return [(name, shared[i] if i in shared
+                 else self.rows(self.simple_query(shape, name, param, focus)))
+                for i, (name, param) in enumerate(constraints)]
+
+    def count_rows(self, step: str, low: int, high: int,
+                   focus: FocusPattern) -> tuple[list[Row], list[Row]]:
+        """The focus nodes failing sh:minCount `low` and those failing sh:maxCount `high` on
+        the path `step`, from one query counting the values of every focus node."""
+        count = "COUNT(DISTINCT ?value)"
+        query = (f"SELECT ?this ({count} AS ?_n) WHERE {{ {focus('this')} OPTIONAL {{ "
+                 f"?this {step} ?value . }} }} GROUP BY ?this "
+                 f"HAVING ({count} < {low} || {count} > {high})")
+        self.queries += 1
+        rows = [(r["this"], int(r["_n"].value)) for r in self.store.select(query).rows  # type: ignore[union-attr]
+                if r["this"] is not None]
+        return ([(f, None) for f, n in rows if n < low], [(f, None) for f, n in rows if n > high])
+
+    def per_value_rows(self, shape: Term, constraints: list[tuple[str, Term]],
+                       focus: FocusPattern) -> list[list[Row]]:
+        """The failing (focus, value) rows of each of several per-value constraints, from one
+        query that tests every value once and flags which constraints it fails."""
+        flags = [f"_ok{i}" for i in range(len(constraints))]
+        binds = " ".join(f"BIND(COALESCE({self._value_test(shape, name, param)}, false) AS ?{flag})"
+                         for flag, (name, param) in zip(flags, constraints, strict=True))
+        query = (f"SELECT DISTINCT ?this ?value {' '.join('?' + f for f in flags)} WHERE {{ "
+                 f"{focus('this')} {self.values_of(shape)} {binds} "
+                 f"FILTER({' || '.join('!?' + flag for flag in flags)}) }}")
+        self.queries += 1
+        failing: list[list[Row]] = [[] for _ in constraints]
+        for row in self.store.select(query).rows:
+            if row["this"] is not None:
+                for rows, flag in zip(failing, flags, strict=True):
+                    if row[flag] != _TRUE:
+                        rows.append((row["this"], row.get("value")))
+        return failing
+
+    def _value_test(self, shape: Term, name: str, param: Term) -> str:
+        """The condition a conforming ?value meets, for a per-value constraint."""
+        if name == "class":
+            closure = " ".join(_sparql_term(c) for c in self.subclasses(param))
+            return f"EXISTS {{ ?value <{RDF}type> ?_type . VALUES ?_type {{ {closure} }} }}"
+        if name == "in":
+            members = [f"sameTerm(?value, {_sparql_term(m)})" for m in self.graph.items(param)]
+            return "(" + (" || ".join(members) or "false") + ")"
+        return self._condition(shape, name, param)
 
     def _inactive(self, shape: Term) -> bool:
         return self.graph.value(shape, SH + "deactivated") == Literal("true", XSD + "boolean")
@@ -464,11 +529,21 @@ def run_compiled(compiled: CompiledShapes, store: EmbeddedStore,
     allow_warnings=False gives the SHACL specification's semantics, where a result of any
     severity makes a nested shape fail (the W3C test suite expects that).
     """
-    evaluator = Evaluator(compiled.graph, store, allow_warnings)
-    results: list[RawResult] = []
-    for shape in compiled.compiled:
-        results += evaluator.validate(shape, evaluator.target_pattern(shape))
-    return results, evaluator.queries
+    subclasses: dict[str, list[Term]] = {}
+
+    def check(shape: Term) -> tuple[list[RawResult], int]:
+        evaluator = Evaluator(compiled.graph, store, allow_warnings, subclasses)
+        return evaluator.validate(shape, evaluator.target_pattern(shape)), evaluator.queries
+
+    # Oxigraph evaluates a query without holding the GIL, so shapes run in parallel threads;
+    # the results are joined in the shapes' order, as one thread would give them.
+    workers = min(len(compiled.compiled), os.cpu_count() or 1)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            done = list(pool.map(check, compiled.compiled))
+    else:
+        done = [check(shape) for shape in compiled.compiled]
+    return [r for results, _ in done for r in results], sum(n for _, n in done)
 
 
 def shape_details(graph: ShapesGraph, shape: Term) -> tuple[str, str | None, list[str]]:

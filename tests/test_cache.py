@@ -1,0 +1,132 @@
+"""The build cache (kg_builder/cache.py): reused only while its inputs are unchanged."""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg_builder.cache import _MAGIC, FOLDER, BuildCache, _key_digest, digest, open_cache
+from kg_builder.errors import BadInputError
+from kg_builder.evidence import check_evidence, load_seeds
+from kg_builder.loading import display_path, load_facts
+
+from .conftest import MINIMAL, needs_seeds, seeds_dir
+
+
+def _records(facts) -> list:  # type: ignore[no-untyped-def]
+    return [(r.kind, r.path, r.line, r.data, r.data.key_pos, r.data.value_pos)
+            for r in facts.records]
+
+
+@pytest.fixture
+def facts(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(MINIMAL / "facts", tmp_path / "facts"))
+
+
+def test_a_cached_load_equals_a_fresh_one(facts: Path, tmp_path: Path):
+    cache = BuildCache(tmp_path / FOLDER)
+    fresh = load_facts(facts)
+    first, second = load_facts(facts, cache), load_facts(facts, cache)
+    assert _records(first) == _records(second) == _records(fresh)
+    assert first.by_id.keys() == second.by_id.keys() == fresh.by_id.keys()
+    entries = [p for p in (tmp_path / FOLDER).iterdir() if not p.name.startswith(".")]
+    assert len(entries) == len(list(facts.glob("*.yaml"))) + 1  # and CACHEDIR.TAG
+    assert (tmp_path / FOLDER / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_editing_a_file_invalidates_its_entry(facts: Path, tmp_path: Path):
+    cache = BuildCache(tmp_path / FOLDER)
+    load_facts(facts, cache)
+    file = sorted(facts.glob("*.yaml"))[0]
+    file.write_text(file.read_text() + "\nunknown-section: []\n")
+    with pytest.raises(BadInputError, match="unknown section 'unknown-section'"):
+        load_facts(facts, cache)
+
+
+def test_cross_file_checks_run_on_cached_files(facts: Path, tmp_path: Path):
+    cache = BuildCache(tmp_path / FOLDER)
+    load_facts(facts, cache)
+    first = load_facts(facts).records[0]
+    (facts / "zz-copy.yaml").write_text(
+        f"people:\n  - id: {first.id}\n    name: Copy\n    evidence: []\n")
+    with pytest.raises(BadInputError, match=f"duplicate id '{first.id}'"):
+        load_facts(facts, cache)
+
+
+def test_a_damaged_entry_is_ignored_and_rewritten(facts: Path, tmp_path: Path):
+    cache = BuildCache(tmp_path / FOLDER)
+    fresh = _records(load_facts(facts, cache))
+    entries = sorted(p for p in (tmp_path / FOLDER).iterdir() if not p.name.isupper()
+                     and not p.name.startswith("."))
+    for entry in entries:
+        data = entry.read_bytes()
+        entry.write_bytes(data[:-40] + bytes(40))
+    entries[0].write_bytes(b"garbage")
+    assert _records(load_facts(facts, cache)) == fresh
+    assert all(cache.get(f"facts:{f.resolve()}", digest(f.read_bytes())) is not None
+               for f in facts.glob("*.yaml"))
+
+
+def test_an_entry_naming_another_class_is_refused(tmp_path: Path):
+    cache = BuildCache(tmp_path / FOLDER)
+    cache.put("x", b"key", [1, 2])
+    assert cache.get("x", b"key") == [1, 2]
+    assert cache.get("x", b"other key") is None
+    [entry] = [p for p in (tmp_path / FOLDER).iterdir() if p.name not in (
+        ".gitignore", "CACHEDIR.TAG")]
+    planted = pickle.dumps(Path("/"))  # a valid entry, but naming a class outside the YAML's
+    entry.write_bytes(_MAGIC + _key_digest(b"key") + digest(planted) + planted)
+    assert cache.get("x", b"key") is None
+
+
+def _load_many(facts: str, cache: str, times: int) -> int:
+    for _ in range(times):
+        load_facts(Path(facts), BuildCache(Path(cache)))
+    return times
+
+
+def test_concurrent_builds_share_the_cache(facts: Path, tmp_path: Path):
+    folder = tmp_path / FOLDER
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        done = pool.starmap(_load_many, [(str(facts), str(folder), 5)] * 4)
+    assert done == [5] * 4
+    assert not [p for p in folder.iterdir() if p.name.startswith(".tmp-")]
+    assert _records(load_facts(facts, BuildCache(folder))) == _records(load_facts(facts))
+
+
+def test_the_environment_moves_or_disables_the_cache(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("KG_BUILDER_CACHE_DIR", raising=False)
+    monkeypatch.delenv("KG_BUILDER_NO_CACHE", raising=False)
+    assert open_cache(tmp_path).folder == tmp_path / FOLDER
+    monkeypatch.setenv("KG_BUILDER_CACHE_DIR", str(tmp_path / "elsewhere"))
+    assert open_cache(tmp_path).folder == tmp_path / "elsewhere"
+    monkeypatch.setenv("KG_BUILDER_NO_CACHE", "1")
+    assert open_cache(tmp_path) is None
+
+
+def test_an_unwritable_folder_means_no_cache(facts: Path, tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    cache = BuildCache(blocker / FOLDER)
+    assert _records(load_facts(facts, cache)) == _records(load_facts(facts))
+
+
+@needs_seeds
+def test_the_evidence_check_is_cached_per_file_and_seeds(facts: Path, tmp_path: Path):
+    seeds = load_seeds(seeds_dir())
+    assert seeds is not None
+    cache = BuildCache(tmp_path / FOLDER)
+    assert check_evidence(load_facts(facts, cache), seeds, cache) == []
+    assert check_evidence(load_facts(facts, cache), seeds, cache) == []
+    file = next(f for f in sorted(facts.glob("*.yaml")) if "quote: \"" in f.read_text())
+    text = file.read_text()
+    at = text.index("quote: \"") + len("quote: \"")
+    file.write_text(text[:at] + "Not in the seed at all, " + text[at:])
+    problems = check_evidence(load_facts(facts, cache), seeds, cache)
+    assert problems and {p.path for p in problems} == {display_path(file.resolve())}
+    assert problems == check_evidence(load_facts(facts), seeds)
