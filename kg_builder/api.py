@@ -93,7 +93,8 @@ class _Streamed:
 def _stream_ntriples(project: Project, out: BinaryIO, scratch: Path) -> _Streamed:
     """Check, map and write the facts as sorted N-Triples, one facts file at a time."""
     seeds = load_seeds(Path(project.seeds_dir))
-    graph = stream_facts(project.facts_dir, seeds, project.base_iri, scratch)
+    graph = stream_facts(project.facts_dir, seeds, project.base_iri, scratch,
+                         cache=open_cache(project.root))
     stats = GraphStatistics(example_resource(project.base_iri))
     write_ntriples(stats.observe(graph.lines()), out)
     return _Streamed(graph.records, stats, graph.origins, seeds is not None)

@@ -83,6 +83,11 @@ class Seed:
         return found
 
     @cached_property
+    def digest(self) -> bytes:
+        """The SHA-256 of the seed's text: part of the key of every cached evidence check."""
+        return digest("\n".join(self.lines).encode("utf-8"))
+
+    @cached_property
     def footnotes(self) -> dict[str, set[int]]:
         """Footnote numbers found at the start of a paragraph, per thesis part."""
         result: dict[str, set[int]] = {}
@@ -145,8 +150,7 @@ def check_evidence(facts: FactBase, seeds: dict[str, Seed],
 
 def _cache_keys(facts: FactBase, seeds: dict[str, Seed]) -> dict[str, bytes]:
     """The key of each file's evidence check: the file's digest and the seeds'."""
-    texts = "\0".join("\n".join(seeds[name].lines) for name in sorted(seeds))
-    seeds_digest = digest(texts.encode("utf-8"))
+    seeds_digest = b"".join(seeds[name].digest for name in sorted(seeds))
     return {path: file_digest + seeds_digest for path, file_digest in facts.digests.items()}
 
 

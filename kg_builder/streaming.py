@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
+from .cache import BuildCache
 from .errors import BadInputError, Problem
 from .evidence import Seed, check_evidence
 from .loading import FactBase, Record, _Checker, display_path, facts_files
@@ -81,7 +82,10 @@ class _Phase1:
         self.records += len(records)
         if not checker.problems:
             if self.seeds is not None:
-                self.evidence.extend(check_evidence(FactBase(records), self.seeds))
+                path = display_path(file)
+                digests = {path: checker.facts.digests[path]} if checker.cache else {}
+                facts = FactBase(records, digests=digests)
+                self.evidence.extend(check_evidence(facts, self.seeds, checker.cache))
             # Plain dicts and lists: marshal writes and reads them about 4x faster than pickle
             # does the located ones, and mapping needs no positions.
             marshal.dump([(r.kind, _plain(r.data), r.path, r.line) for r in records], self.spill)
@@ -105,9 +109,12 @@ class _Phase1:
 
 
 @collector_paused()
-def check_files(folder: Path, seeds: dict[str, Seed] | None,
-                spill: BinaryIO) -> tuple[FactBase, int]:
+def check_files(folder: Path, seeds: dict[str, Seed] | None, spill: BinaryIO,
+                cache: BuildCache | None = None) -> tuple[FactBase, int]:
     """Check every facts file (and its quotes, given seeds), spilling the checked records.
+
+    With a cache, files unchanged since an earlier build are neither parsed nor checked again
+    (nor their quotes); the checks across files run every time.
 
     Returns the index (stub records by id) and the number of records; raises BadInputError
     with every problem, as load_facts does.
@@ -121,7 +128,7 @@ def check_files(folder: Path, seeds: dict[str, Seed] | None,
         raise BadInputError([Problem(str(folder), None, None, "the facts folder has no .yaml files",
                                      "add facts files (see docs/facts-format.md)")])
     lines = _LinesOnDemand({display_path(f): f for f in files})
-    phase = _Phase1(_Checker(folder.resolve(), lines=lines), seeds, spill)
+    phase = _Phase1(_Checker(folder.resolve(), cache, lines=lines), seeds, spill)
     for file in files:
         phase.check(file)
     phase.checker.resolve_references()
@@ -228,10 +235,11 @@ class StreamedGraph:
 
 
 def stream_facts(folder: Path, seeds: dict[str, Seed] | None, base_iri: str,
-                 scratch: Path, run_memory: int = RUN_MEMORY) -> StreamedGraph:
+                 scratch: Path, run_memory: int = RUN_MEMORY,
+                 cache: BuildCache | None = None) -> StreamedGraph:
     """Check and map a facts folder into sorted runs, using `scratch` for what spills."""
     with (scratch / "records.marshal").open("w+b") as spill:
-        index, records = check_files(folder, seeds, spill)
+        index, records = check_files(folder, seeds, spill, cache)
         runs = SortedRuns(scratch, run_memory)
         origins = map_files(spill, index, base_iri, runs)
     return StreamedGraph(runs, origins, records)

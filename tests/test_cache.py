@@ -13,6 +13,8 @@ from kg_builder.cache import _MAGIC, FOLDER, BuildCache, _key_digest, digest, op
 from kg_builder.errors import BadInputError
 from kg_builder.evidence import check_evidence, load_seeds
 from kg_builder.loading import display_path, load_facts
+from kg_builder.namespaces import DEFAULT_BASE_IRI
+from kg_builder.streaming import stream_facts
 
 from .conftest import MINIMAL, needs_seeds, seeds_dir
 
@@ -130,3 +132,27 @@ def test_the_evidence_check_is_cached_per_file_and_seeds(facts: Path, tmp_path: 
     problems = check_evidence(load_facts(facts, cache), seeds, cache)
     assert problems and {p.path for p in problems} == {display_path(file.resolve())}
     assert problems == check_evidence(load_facts(facts), seeds)
+
+
+@needs_seeds
+def test_the_streaming_build_uses_the_cache_and_never_a_stale_entry(facts: Path,
+                                                                      tmp_path: Path):
+    seeds = load_seeds(seeds_dir())
+    cache = BuildCache(tmp_path / FOLDER)
+
+    def lines(cache: BuildCache | None, scratch: str) -> list[str]:
+        (tmp_path / scratch).mkdir()
+        streamed = stream_facts(facts, seeds, DEFAULT_BASE_IRI, tmp_path / scratch, cache=cache)
+        return list(streamed.lines())
+
+    fresh = lines(None, "fresh")
+    assert lines(cache, "cold") == fresh
+    assert len([p for p in (tmp_path / FOLDER).iterdir() if not p.name.startswith(".")]) > 1
+    assert lines(cache, "warm") == fresh
+    file = next(f for f in sorted(facts.glob("*.yaml")) if "quote: \"" in f.read_text())
+    text = file.read_text()
+    at = text.index("quote: \"") + len("quote: \"")
+    file.write_text(text[:at] + "Not in the seed at all, " + text[at:])
+    with pytest.raises(BadInputError, match="quote") as raised:
+        lines(cache, "edited")
+    assert {p.path for p in raised.value.problems} == {display_path(file.resolve())}
