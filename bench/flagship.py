@@ -7,11 +7,12 @@ newest committed facts that do build (`git archive <commit> facts`), and says wh
 
 from __future__ import annotations
 
+import io
+import os
 import statistics
 import subprocess
 import tarfile
 import tempfile
-import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,12 +43,14 @@ class CliTiming:
                 "exit_code": self.exit_code, "facts": self.facts, "notes": self.notes}
 
 
-def time_command(command: list[str], repeats: int) -> tuple[list[float], int]:
+def time_command(command: list[str], repeats: int,
+                 env: dict[str, str] | None = None) -> tuple[list[float], int]:
     """Run a command `repeats` times; its wall times and last exit code."""
     runs, code = [], 0
     for _ in range(repeats):
         start = time.perf_counter()
-        code = subprocess.run(command, capture_output=True, check=False).returncode
+        code = subprocess.run(command, capture_output=True, check=False,
+                              env=env).returncode
         runs.append(time.perf_counter() - start)
     return runs, code
 
@@ -92,8 +95,12 @@ def choose_facts(scratch: Path, timing: CliTiming) -> Path | None:
     raise RuntimeError(f"no facts among the last {LOOKBACK} commits build")
 
 
-def flagship_build(repeats: int = 5) -> CliTiming:
-    """Median wall time of `kg-builder build` on the flagship, seeds checked."""
+def flagship_build(repeats: int = 5, cached: bool = True) -> CliTiming:
+    """Median wall time of `kg-builder build` on the flagship, seeds checked.
+
+    `cached`: with the build cache warm (as on a curator's machine), or with it turned off
+    (KG_BUILDER_NO_CACHE=1, as on a fresh CI machine).
+    """
     with tempfile.TemporaryDirectory(prefix="kg-bench-flagship-") as tmp:
         scratch = Path(tmp)
         timing = CliTiming([])
@@ -103,11 +110,14 @@ def flagship_build(repeats: int = 5) -> CliTiming:
             timing.notes.append(str(exc))
             return timing
         timing.command = build_command(facts, scratch / "out")
-        timing.runs, timing.exit_code = time_command(timing.command, repeats)
+        env = None if cached else {**os.environ, "KG_BUILDER_NO_CACHE": "1"}
+        timing.runs, timing.exit_code = time_command(timing.command, repeats, env)
         if facts is not None:
             timing.command = build_command(Path("<git archive>/facts"), Path("<tmp>/out"))
         else:
             timing.command = build_command(None, Path("<tmp>/out"))
+        if not cached:
+            timing.command.insert(0, "KG_BUILDER_NO_CACHE=1")
         return timing
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import resource
+import signal
 import statistics
 import sys
 import time
@@ -45,6 +46,8 @@ class StageTiming:
     runs: list[float] = field(default_factory=list)
     peak_rss_mib: float = 0.0
     note: str = ""
+    # The stage was stopped at its time limit: its one "run" is that limit, a lower bound.
+    unfinished: bool = False
 
     @property
     def median(self) -> float:
@@ -56,8 +59,22 @@ class StageTiming:
         return {**asdict(self), "median": self.median}
 
 
-def time_stage(work: Callable[[], T], repeats: int, budget: float) -> tuple[StageTiming, T]:
+class StageTimeout(BaseException):
+    """A stage ran past its time limit (a BaseException, like KeyboardInterrupt, so that the
+    library's own `except Exception` blocks cannot swallow it)."""
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise StageTimeout
+
+
+def time_stage(work: Callable[[], T], repeats: int, budget: float,
+               limit: float | None = None) -> tuple[StageTiming, T | None]:
     """Run `work` up to `repeats` times; stop after one run if that run took over `budget` s.
+
+    With a `limit` (seconds, main thread only), a run still going then is interrupted: the
+    stage is marked unfinished, its time is the limit, and its result is None. The peer's pure
+    Python stages can run for hours at 1M triples; this keeps their lower bound in the same run.
 
     Returns the timings and the last result. The previous result is dropped and garbage
     collected before each run, so that two copies never inflate the peak, and the peak is
@@ -72,10 +89,28 @@ def time_stage(work: Callable[[], T], repeats: int, budget: float) -> tuple[Stag
         if attempt == 0:
             reset_peak_rss()
         start = time.perf_counter()
-        result = work()
+        try:
+            result = _limited(work, limit)
+        except StageTimeout:
+            timing.runs, timing.unfinished = [float(limit or 0)], True
+            timing.note = f"stopped unfinished at the {limit:g} s stage limit"
+            break
         timing.runs.append(time.perf_counter() - start)
         if attempt == 0 and repeats > 1 and timing.runs[0] > budget:
             timing.note = f"1 run only: the first took over the {budget:.0f} s repeat budget"
             break
     timing.peak_rss_mib = round(peak_rss_mib(), 1)
     return timing, result
+
+
+def _limited(work: Callable[[], T], limit: float | None) -> T:
+    """`work()`, interrupted by StageTimeout after `limit` seconds (SIGALRM)."""
+    if not limit:
+        return work()
+    previous = signal.signal(signal.SIGALRM, _stop)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        return work()
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -8,19 +8,13 @@ while reading and hold one subject at a time, never the whole graph.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import os
 import re
-import shutil
 import struct
-import tempfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
-from pathlib import Path
 from typing import Protocol, TypeVar
 
 from .memory import collector_paused
@@ -218,30 +212,6 @@ def write_turtle(lines: Iterable[str], out: BinarySink, prefixes: dict[str, str]
 def to_turtle(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     """Turtle grouped by subject, in sorted N-Triples order (see `write_turtle`)."""
     return "".join(_turtle_parts(sorted_lines(triples), prefixes))
-
-
-def write_build(build_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write every output, or none: all files are staged first, then renamed into place.
-
-    Files already in `build_dir` that this build does not produce are left alone, so nothing a
-    user put there is lost.
-    """
-    build_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{build_dir.name}.staging-", dir=build_dir.parent))
-    try:
-        for name, data in files.items():
-            (staging / name).parent.mkdir(parents=True, exist_ok=True)
-            (staging / name).write_bytes(data)
-        build_dir.mkdir(exist_ok=True)
-        written = []
-        for name in sorted(files):
-            target = build_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / name, target)
-            written.append(target)
-        return written
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
 
 
 # -- JSON-LD, N-Quads, gzip and checksums -----------------------------------------------------
@@ -482,16 +452,3 @@ def gzip_bytes(data: bytes) -> bytes:
     writer.close()
     return buffer.getvalue()
 
-
-def gzip_all(files: dict[str, bytes]) -> dict[str, bytes]:
-    """`gzip_bytes` of each file, compressed in parallel threads (zlib releases the GIL)."""
-    if len(files) < 2:
-        return {name: gzip_bytes(data) for name, data in files.items()}
-    with ThreadPoolExecutor(max_workers=min(len(files), os.cpu_count() or 1)) as pool:
-        return dict(zip(files, pool.map(gzip_bytes, files.values()), strict=True))
-
-
-def sha256sums(files: dict[str, bytes]) -> str:
-    """`sha256sum` output for the files, sorted by name (check with `sha256sum -c SHA256SUMS`)."""
-    return "".join(f"{hashlib.sha256(files[name]).hexdigest()}  {name}\n"
-                   for name in sorted(files))

@@ -12,7 +12,7 @@ import pytest
 
 from kg_builder.namespaces import RDF, RDFS, XSD, prefixes
 from kg_builder.publishing import claim_graph
-from kg_builder.serialisation import (GzipWriter, gzip_all, gzip_bytes, sorted_lines, to_jsonld,
+from kg_builder.serialisation import (GzipWriter, gzip_bytes, sorted_lines, to_jsonld,
                                       to_nquads, to_ntriples, to_turtle, write_jsonld,
                                       write_nquads, write_ntriples, write_turtle)
 from kg_builder.terms import Literal, Triple, nt_line
@@ -131,13 +131,6 @@ def test_a_gzip_stream_in_pieces_is_gzip_bytes(size):
         writer.write(data[start:start + size])
     writer.close()
     assert out.getvalue() == gzip_bytes(data) and gzip.decompress(out.getvalue()) == data
-
-
-def test_gzip_all_compresses_each_file_as_gzip_bytes_does():
-    files = {name: to_ntriples(TRIPLES).encode() * times for name, times in
-             (("a", 1), ("b", 300), ("c", 7))}
-    assert gzip_all(files) == {name: gzip_bytes(data) for name, data in files.items()}
-    assert list(gzip_all(files)) == ["a", "b", "c"] and gzip_all({}) == {}
 
 
 def test_a_writer_streams_straight_into_a_gzip_writer():
