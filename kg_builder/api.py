@@ -5,9 +5,6 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -20,15 +17,14 @@ from .guards import (COUNTS_FILE, GuardFailure, check_guards, class_counts, read
                      read_previous_counts)
 from .loading import SLUG, FactBase, load_facts, suggest
 from .mapping import MappedGraph, Origin, map_to_graph
-from .metadata import Edition, GraphStatistics, example_resource, source_date
+from .metadata import Edition, GraphStatistics, example_resource, graph_statistics, source_date
 from .namespaces import KIND_PATHS, prefixes
 from .project import Project
-from .publishing import (DUMP_NTRIPLES, PublicationStopped, Staging, write_description,
-                         write_dumps)
+from .publishing import DUMP_NTRIPLES, DumpJob, Staging, write_description
 from .reporting import report_json, report_text
 from .serialisation import write_ntriples
 from .store import QueryResult, store_from
-from .streaming import stream_facts, validate_dump
+from .streaming import store_for, stream_facts, validate_dump
 from .validation import ValidationReport, check_engine, validate_rdf_files
 
 _BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
@@ -85,7 +81,6 @@ class _Streamed:
     """What streaming the facts to N-Triples leaves behind: counts and origins."""
 
     records: int
-    stats: GraphStatistics
     origins: dict[str, Origin]
     evidence_checked: bool
 
@@ -95,44 +90,33 @@ def _stream_ntriples(project: Project, out: BinaryIO, scratch: Path) -> _Streame
     seeds = load_seeds(Path(project.seeds_dir))
     graph = stream_facts(project.facts_dir, seeds, project.base_iri, scratch,
                          cache=open_cache(project.root))
-    stats = GraphStatistics(example_resource(project.base_iri))
-    write_ntriples(stats.observe(graph.lines()), out)
-    return _Streamed(graph.records, stats, graph.origins, seeds is not None)
+    write_ntriples(graph.lines(), out)
+    return _Streamed(graph.records, graph.origins, seeds is not None)
 
 
 def _check_and_validate(project: Project, engine: str, staging: Staging,
                         fail_on: str) -> _Validated:
-    """Stage kg.nt (and its gzip copy), check the guards, and validate kg.nt in a thread while
-    the other dumps are written from it: they are dropped unless the graph passes (the store
-    and its queries release the GIL, so validation and writing share the two cores)."""
+    """Stage kg.nt (and its gzip copy); then, while the other dumps are written from it beside
+    this process, count the graph's statistics in the store, check the guards and validate.
+    The other dumps are kept only if the graph passes."""
     with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch:
         with staging.dump(DUMP_NTRIPLES) as out:
             streamed = _stream_ntriples(project, out, Path(scratch))
-        stats = streamed.stats
-        counts = class_counts(stats.classes)
-        guard_failures = check_guards(counts, read_minimums(project.root),
-                                      read_previous_counts(project.build_dir))
-        stop = threading.Event()
-        if guard_failures:
-            stop.set()
-        with ThreadPoolExecutor(1, thread_name_prefix="validate") as pool:
-            validating = pool.submit(validate_dump, staging.path(DUMP_NTRIPLES),
-                                     project.shapes_files(), streamed.origins, engine,
-                                     Path(scratch))
-            validating.add_done_callback(lambda done: _stop_unless_passed(done, fail_on, stop))
-            with suppress(PublicationStopped):
-                write_dumps(staging, project.base_iri, stop)
-            report = validating.result()
+        dump = staging.path(DUMP_NTRIPLES)
+        with DumpJob(staging, project.base_iri) as writing:
+            store = store_for(dump, Path(scratch))
+            stats = graph_statistics(store.select, example_resource(project.base_iri))
+            counts = class_counts(stats.classes)
+            guard_failures = check_guards(counts, read_minimums(project.root),
+                                          read_previous_counts(project.build_dir))
+            report = validate_dump(dump, project.shapes_files(), streamed.origins, engine,
+                                   Path(scratch), store)
+            if not (guard_failures or report.fails(fail_on)):
+                writing.wait()
     result = BuildResult(streamed.records, stats.triples, report,
                          evidence_checked=streamed.evidence_checked,
                          guard_failures=guard_failures)
     return _Validated(stats, counts, result)
-
-
-def _stop_unless_passed(done: Future[ValidationReport], fail_on: str,
-                        stop: threading.Event) -> None:
-    if done.exception() is not None or done.result().fails(fail_on):
-        stop.set()
 
 
 def build(project: Project, fail_on: str = "Violation", engine: str = "auto") -> BuildResult:

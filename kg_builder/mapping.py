@@ -43,6 +43,8 @@ class MappedGraph:
 
     triples: set[Triple] = field(default_factory=set)
     origins: dict[str, Origin] = field(default_factory=dict)
+    # The kind of every record id the mapping looked up: all it read beyond its own records.
+    kinds: dict[str, str] = field(default_factory=dict)
 
 
 def _digest(*parts: object) -> str:
@@ -68,7 +70,7 @@ class _Mapper:
     def iri(self, record_id: str) -> str:
         iri = self._iris.get(record_id)
         if iri is None:
-            kind = self.facts.by_id[record_id].kind
+            kind = self.graph.kinds[record_id] = self.facts.by_id[record_id].kind
             iri = self._iris[record_id] = self.base + KIND_PATHS[kind] + record_id
         return iri
 

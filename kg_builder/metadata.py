@@ -8,14 +8,18 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING
 
 from .errors import UsageError
 from .namespaces import (CC_BY_4, DCAT, DCTERMS, FOAF, IANA_MEDIA_TYPES, KGO, OWL, PROJECT_IRI,
                          ONTOLOGY_IRI, RDF, SPDX, VOID)
-from .terms import Literal, Triple, typed
+from .terms import Literal, Term, Triple, typed
+
+if TYPE_CHECKING:
+    from .store import QueryResult
 
 TITLE = "The Red Army purge of 1937-38: a curated knowledge graph"
 DESCRIPTION = ("People, organisations, events, sources and attributed claims about the purge of "
@@ -26,8 +30,7 @@ DESCRIPTION = ("People, organisations, events, sources and attributed claims abo
 
 @dataclass
 class GraphStatistics:
-    """What VoID, DCAT and the regression guards say about a graph, gathered in one pass over
-    its sorted N-Triples lines (a subject's lines are contiguous in that order)."""
+    """What VoID, DCAT and the regression guards say about a graph."""
 
     example: str = ""
     triples: int = 0
@@ -39,60 +42,49 @@ class GraphStatistics:
     start: str | None = None  # the earliest date of any event
     end: str | None = None  # the latest date of any event
 
-    def observe(self, lines: Iterable[str]) -> Iterator[str]:
-        """Pass the lines through, counting as they go."""
-        subject = ""
-        group = _SubjectGroup()
-        for line in lines:
-            end = line.index(" ")
-            if line[:end] != subject:
-                self._close(subject, group)
-                subject, group = line[:end], _SubjectGroup()
-            group.add(line, end)
-            yield line
-        self._close(subject, group)
 
-    def _close(self, subject: str, group: _SubjectGroup) -> None:
-        if not subject:
-            return
-        self.subjects += 1
-        self.triples += group.triples
-        self.properties.update(group.properties)
-        self.classes.update(group.types)
-        self.entities += any(t in _ENTITY_CLASSES for t in group.types)
-        self.has_example = self.has_example or subject[1:-1] == self.example
-        if KGO + "Event" in group.types:
-            self.start = min(filter(None, [self.start, *group.earliest]), default=None)
-            self.end = max(filter(None, [self.end, *group.latest]), default=None)
+_ENTITY_CLASSES = {KGO + c for c in ("Person", "Organisation", "Event", "Source", "Claim")}
+_STATISTICS = {
+    "properties": "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p",
+    "classes": f"SELECT ?c (COUNT(*) AS ?n) WHERE {{ ?s <{RDF}type> ?c FILTER(isIRI(?c)) }} "
+               "GROUP BY ?c",
+    "subjects": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }",
+    "entities": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { VALUES ?c { "
+                + " ".join(f"<{c}>" for c in sorted(_ENTITY_CLASSES))
+                + f" }} ?s <{RDF}type> ?c }}",
+    # Lexical minimum and maximum, as the dates are compared as text everywhere else.
+    "start": f"SELECT (MIN(STR(?d)) AS ?n) WHERE {{ ?x a <{KGO}Event> ; <{KGO}earliest> ?d "
+             "FILTER(isLiteral(?d)) }",
+    "end": f"SELECT (MAX(STR(?d)) AS ?n) WHERE {{ ?x a <{KGO}Event> ; <{KGO}latest> ?d "
+           "FILTER(isLiteral(?d)) }",
+    "example": "SELECT ?p WHERE {{ <{example}> ?p ?o }} LIMIT 1",
+}
 
 
-class _SubjectGroup:
-    """The lines of one subject, reduced to what the statistics need."""
-
-    __slots__ = ("triples", "properties", "types", "earliest", "latest")
-
-    def __init__(self) -> None:
-        self.triples = 0
-        self.properties: list[str] = []
-        self.types: list[str] = []
-        self.earliest: list[str] = []
-        self.latest: list[str] = []
-
-    def add(self, line: str, end: int) -> None:
-        self.triples += 1
-        after = line.index(" ", end + 1)
-        predicate = line[end + 2:after - 1]
-        self.properties.append(predicate)
-        obj = line[after + 1:-3]
-        if predicate == _TYPE and obj[0] == "<":
-            self.types.append(obj[1:-1])
-        elif predicate in _BOUNDS and obj[0] == '"':
-            value = obj[1:obj.rindex('"')]
-            (self.earliest if predicate == _BOUNDS[0] else self.latest).append(value)
+def graph_statistics(select: Callable[[str], QueryResult], example: str) -> GraphStatistics:
+    """The statistics of the graph in a store, counted by its SPARQL engine (`select` runs a
+    SELECT query): a few aggregate queries instead of a pass over every triple in Python."""
+    stats = GraphStatistics(example)
+    stats.properties = Counter({str(row["p"]): _count(row) for row in
+                                select(_STATISTICS["properties"]).rows})
+    stats.classes = Counter({str(row["c"]): _count(row) for row in
+                             select(_STATISTICS["classes"]).rows})
+    stats.triples = sum(stats.properties.values())
+    stats.subjects = _count(select(_STATISTICS["subjects"]).rows[0])
+    stats.entities = _count(select(_STATISTICS["entities"]).rows[0])
+    stats.start = _text(select(_STATISTICS["start"]).rows[0].get("n"))
+    stats.end = _text(select(_STATISTICS["end"]).rows[0].get("n"))
+    stats.has_example = bool(select(_STATISTICS["example"].format(example=example)).rows)
+    return stats
 
 
-_TYPE = RDF + "type"
-_BOUNDS = (KGO + "earliest", KGO + "latest")
+def _count(row: dict[str, Term | None]) -> int:
+    value = row["n"]
+    return int(value.value) if isinstance(value, Literal) else 0
+
+
+def _text(value: Term | None) -> str | None:
+    return value.value if isinstance(value, Literal) else None
 
 
 def describe_dataset(stats: GraphStatistics, base_iri: str) -> set[Triple]:
@@ -125,9 +117,6 @@ def describe_dataset(stats: GraphStatistics, base_iri: str) -> set[Triple]:
 def example_resource(base_iri: str) -> str:
     """The IRI VoID names as an example resource, when the graph has it."""
     return base_iri + "event/trial-military-1937-06-11"
-
-
-_ENTITY_CLASSES = {KGO + c for c in ("Person", "Organisation", "Event", "Source", "Claim")}
 
 
 def _slug(iri: str) -> str:

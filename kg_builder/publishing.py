@@ -9,9 +9,12 @@ and the Edition (version, date, URLs), so a rebuild gives the same bytes.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+import multiprocessing
 import os
+import sys
 import queue
 import shutil
 import tempfile
@@ -21,7 +24,7 @@ from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .metadata import (Edition, GraphStatistics, citation_cff, describe_catalogue,
                        describe_dataset, describe_distributions)
@@ -216,8 +219,9 @@ def write_dump(staging: Staging, name: str, base_iri: str,
                stop: threading.Event | None = None) -> None:
     """One dump (kg.ttl, kg.jsonld or kg.nq) and its gzip copy, from the staged kg.nt;
     raises PublicationStopped once `stop` is set."""
-    with staging.dump(name) as out:
-        _WRITERS[name](_unless_stopped(staging.lines(DUMP_NTRIPLES), stop), out, base_iri)
+    with (staging.path(DUMP_NTRIPLES).open(encoding="utf-8", newline="") as lines,
+          staging.dump(name) as out):
+        _WRITERS[name](lines if stop is None else _unless_stopped(lines, stop), out, base_iri)
 
 
 def write_dumps(staging: Staging, base_iri: str, stop: threading.Event | None = None) -> None:
@@ -226,6 +230,87 @@ def write_dumps(staging: Staging, base_iri: str, stop: threading.Event | None = 
     for name in _WRITERS:
         write_dump(staging, name, base_iri, stop)
     write_context(staging, base_iri)
+
+
+class DumpJob:
+    """write_dumps running beside the caller, in a `with` block: in a forked process where the
+    platform forks safely (Linux), since the writers are pure Python and a thread would share
+    one core with the validator; else in a thread. Leaving the block without `wait` stops it.
+    """
+
+    def __init__(self, staging: Staging, base_iri: str) -> None:
+        self.staging = staging
+        self.base_iri = base_iri
+        self.stop = threading.Event()
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.thread: threading.Thread | None = None
+        self.outcome: tuple[str, object] | None = None
+
+    def __enter__(self) -> DumpJob:
+        if sys.platform == "linux":
+            self._fork()
+        else:
+            self.thread = threading.Thread(target=self._in_thread, name="write dumps",
+                                           daemon=True)
+            self.thread.start()
+        return self
+
+    def _fork(self) -> None:
+        context = multiprocessing.get_context("fork")
+        self.results, sender = context.Pipe(duplex=False)
+        # Frozen objects are out of the collector's reach, so the child's collections do not
+        # touch (and copy) the parent's pages.
+        gc.freeze()
+        self.process = context.Process(target=_write_in_child,
+                                       args=(self.staging, self.base_iri, sender),
+                                       name="kg-builder dumps", daemon=True)
+        self.process.start()
+        sender.close()
+
+    def _in_thread(self) -> None:
+        try:
+            write_dumps(self.staging, self.base_iri, self.stop)
+            self.outcome = ("done", {})
+        except BaseException as exc:  # handed to the caller's thread by wait()
+            self.outcome = ("error", exc)
+
+    def wait(self) -> None:
+        """Wait for every dump; add their sizes and sums to the staging, or raise its error."""
+        if self.process is not None:
+            try:
+                self.outcome = self.results.recv()
+            except EOFError:
+                self.outcome = ("error", OSError(
+                    f"the process writing the dumps stopped (exit code {self.process.exitcode})"))
+            self.process.join()
+        elif self.thread is not None:
+            self.thread.join()
+        kind, value = self.outcome or ("error", OSError("the dumps were not written"))
+        if kind == "error":
+            raise value  # type: ignore[misc]
+        self.staging.digests |= value  # type: ignore[call-overload]
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        if self.thread is not None:
+            self.thread.join()
+
+
+def _write_in_child(staging: Staging, base_iri: str, results: Any) -> None:
+    """The forked process: write the dumps and send back their digests, or the error."""
+    staging.digests = {}
+    try:
+        write_dumps(staging, base_iri)
+        message: tuple[str, object] = ("done", staging.digests)
+    except BaseException as exc:
+        message = ("error", exc)
+    try:
+        results.send(message)
+    except Exception as exc:  # an error that does not pickle goes back as its text
+        results.send(("error", OSError(f"writing the dumps failed: {message[1]!r} ({exc})")))
 
 
 def write_context(staging: Staging, base_iri: str) -> None:

@@ -64,6 +64,48 @@ def _stub(record: Record) -> Record:
                   record.line)
 
 
+class MappedCache:
+    """Files mapped by an earlier build, from the build cache.
+
+    An entry is looked up while its file is checked, so that the file's records need not be
+    spilled and read back, and used while mapping if every record id it looked up in other
+    files still has the kind it had then; if one does not, the file is mapped again.
+    """
+
+    def __init__(self, cache: BuildCache, base_iri: str, budget: int = RUN_MEMORY) -> None:
+        self.cache = cache
+        self.base_iri = base_iri
+        self.found: dict[str, Any] = {}
+        # Characters of lines kept: a graph too big for its runs to stay in memory is cached
+        # only up to that size, so that a warm build holds no more than a cold one.
+        self.budget = budget
+
+    def lookup(self, path: str, key: bytes) -> bool:
+        """Whether an earlier build mapped this file (by its content and the base IRI)."""
+        entry = self.cache.get(f"mapped:{path}", key + self.base_iri.encode())
+        if entry is not None:
+            self.found[path] = entry
+        return entry is not None
+
+    def take(self, path: str, index: FactBase) -> tuple[list[str], dict[str, Origin]] | None:
+        """A file's sorted lines and origins, if the ids it refers to kept their kinds."""
+        lines, origins, kinds = self.found.pop(path)
+        by_id = index.by_id
+        if not all((record := by_id.get(record_id)) is not None and record.kind == kind
+                   for record_id, kind in kinds.items()):
+            return None
+        return lines, {iri: Origin(*origin) for iri, origin in origins.items()}
+
+    def keep(self, path: str, key: bytes, lines: list[str], graph: Any) -> None:
+        """Store a file's mapping for the next build, while within the budget."""
+        self.budget -= sum(map(len, lines))
+        if self.budget < 0:
+            return
+        origins = {iri: (o.path, o.line, o.record_id) for iri, o in graph.origins.items()}
+        self.cache.put(f"mapped:{path}", key + self.base_iri.encode(),
+                       (lines, origins, graph.kinds))
+
+
 @dataclass
 class _Phase1:
     """The checker over every file, and what it keeps between files."""
@@ -71,6 +113,7 @@ class _Phase1:
     checker: _Checker
     seeds: dict[str, Seed] | None
     spill: BinaryIO
+    mapped: MappedCache | None = None
     evidence: list[Problem] = field(default_factory=list)
     records: int = 0
 
@@ -81,14 +124,19 @@ class _Phase1:
         records = checker.facts.records[start:]
         self.records += len(records)
         if not checker.problems:
+            path = display_path(file)
             if self.seeds is not None:
-                path = display_path(file)
                 digests = {path: checker.facts.digests[path]} if checker.cache else {}
                 facts = FactBase(records, digests=digests)
                 self.evidence.extend(check_evidence(facts, self.seeds, checker.cache))
-            # Plain dicts and lists: marshal writes and reads them about 4x faster than pickle
-            # does the located ones, and mapping needs no positions.
-            marshal.dump([(r.kind, _plain(r.data), r.path, r.line) for r in records], self.spill)
+            key = checker.facts.digests.get(path)
+            if self.mapped is not None and key is not None and self.mapped.lookup(path, key):
+                marshal.dump((path, str(file)), self.spill)
+            else:
+                # Plain dicts and lists: marshal writes and reads them about 4x faster than
+                # pickle does the located ones, and mapping needs no positions.
+                marshal.dump([(r.kind, _plain(r.data), r.path, r.line) for r in records],
+                             self.spill)
         self.compact(start, records)
 
     def compact(self, start: int, records: list[Record]) -> None:
@@ -110,11 +158,13 @@ class _Phase1:
 
 @collector_paused()
 def check_files(folder: Path, seeds: dict[str, Seed] | None, spill: BinaryIO,
-                cache: BuildCache | None = None) -> tuple[FactBase, int]:
+                cache: BuildCache | None = None,
+                mapped: MappedCache | None = None) -> tuple[FactBase, int]:
     """Check every facts file (and its quotes, given seeds), spilling the checked records.
 
     With a cache, files unchanged since an earlier build are neither parsed nor checked again
-    (nor their quotes); the checks across files run every time.
+    (nor their quotes); the checks across files run every time. With `mapped`, a file mapped
+    by an earlier build spills only its name (see MappedCache).
 
     Returns the index (stub records by id) and the number of records; raises BadInputError
     with every problem, as load_facts does.
@@ -128,7 +178,7 @@ def check_files(folder: Path, seeds: dict[str, Seed] | None, spill: BinaryIO,
         raise BadInputError([Problem(str(folder), None, None, "the facts folder has no .yaml files",
                                      "add facts files (see docs/facts-format.md)")])
     lines = _LinesOnDemand({display_path(f): f for f in files})
-    phase = _Phase1(_Checker(folder.resolve(), cache, lines=lines), seeds, spill)
+    phase = _Phase1(_Checker(folder.resolve(), cache, lines=lines), seeds, spill, mapped)
     for file in files:
         phase.check(file)
     phase.checker.resolve_references()
@@ -149,14 +199,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _spilled(spill: BinaryIO) -> Iterator[list[Record]]:
+def _spilled(spill: BinaryIO) -> Iterator[list[Record] | tuple[str, str]]:
+    """Each file's spilled records, or (display path, file) for a file mapped earlier."""
     spill.seek(0)
     while True:
         try:
             records = marshal.load(spill)
         except EOFError:
             return
-        yield [Record(kind, data, path, line) for kind, data, path, line in records]
+        if isinstance(records, tuple):
+            yield records
+        else:
+            yield [Record(kind, data, path, line) for kind, data, path, line in records]
 
 
 class SortedRuns:
@@ -205,20 +259,47 @@ def _read_run(run: list[str] | Path) -> Iterator[str]:
 
 
 @collector_paused()
-def map_files(spill: BinaryIO, index: FactBase, base_iri: str,
-              runs: SortedRuns) -> dict[str, Origin]:
+def map_files(spill: BinaryIO, index: FactBase, base_iri: str, runs: SortedRuns,
+              mapped: MappedCache | None = None) -> dict[str, Origin]:
     """Map the spilled records file by file into sorted runs; the origin of every IRI minted
-    (the first record to mint it wins, as when mapping the whole folder)."""
+    (the first record to mint it wins, as when mapping the whole folder). With `mapped`, files
+    mapped by an earlier build are reused when still valid, and new mappings kept."""
     origins: dict[str, Origin] = {}
     shared: dict[Origin, Origin] = {}
-    for records in _spilled(spill):
-        graph = map_to_graph(FactBase(records, index.by_id), base_iri)
-        for iri, origin in graph.origins.items():
+    for spilled in _spilled(spill):
+        lines, file_origins = _mapped(spilled, index, base_iri, mapped)
+        for iri, origin in file_origins.items():
             if iri not in origins:
                 origins[iri] = shared.setdefault(origin, origin)
-        runs.add(sorted_lines(graph.triples))
-        del graph, records
+        runs.add(lines)
+        del lines, file_origins, spilled
     return origins
+
+
+def _mapped(spilled: list[Record] | tuple[str, str], index: FactBase, base_iri: str,
+            mapped: MappedCache | None) -> tuple[list[str], dict[str, Origin]]:
+    """One file's sorted N-Triples lines and IRI origins."""
+    if isinstance(spilled, tuple):
+        path, file = spilled
+        reused = mapped.take(path, index) if mapped is not None else None
+        if reused is not None:
+            return reused
+        spilled = _records_of(Path(file), mapped)
+    graph = map_to_graph(FactBase(spilled, index.by_id), base_iri)
+    lines = sorted_lines(graph.triples)
+    if mapped is not None and spilled:
+        key = index.digests.get(spilled[0].path)
+        if key is not None:
+            mapped.keep(spilled[0].path, key, lines, graph)
+    return lines, graph.origins
+
+
+def _records_of(file: Path, mapped: MappedCache | None) -> list[Record]:
+    """A checked file's records again (from the build cache), for a file whose earlier mapping
+    no longer holds: one of the ids it refers to changed kind."""
+    checker = _Checker(file.parent, mapped.cache if mapped else None)
+    checker.check_file(file)
+    return checker.facts.records
 
 
 @dataclass
@@ -239,18 +320,20 @@ def stream_facts(folder: Path, seeds: dict[str, Seed] | None, base_iri: str,
                  cache: BuildCache | None = None) -> StreamedGraph:
     """Check and map a facts folder into sorted runs, using `scratch` for what spills."""
     with (scratch / "records.marshal").open("w+b") as spill:
-        index, records = check_files(folder, seeds, spill, cache)
+        mapped = MappedCache(cache, base_iri) if cache is not None else None
+        index, records = check_files(folder, seeds, spill, cache, mapped)
         runs = SortedRuns(scratch, run_memory)
-        origins = map_files(spill, index, base_iri, runs)
+        origins = map_files(spill, index, base_iri, runs, mapped)
     return StreamedGraph(runs, origins, records)
 
 
 def validate_dump(dump: Path, shapes: list[Path], origins: dict[str, Origin], engine: str,
-                  scratch: Path) -> ValidationReport:
-    """Validate an N-Triples file: in an in-memory store, or on disk (in `scratch`) when big."""
+                  scratch: Path, store: EmbeddedStore | None = None) -> ValidationReport:
+    """Validate an N-Triples file: in `store` (which holds it) if given, else in an in-memory
+    store, or on disk (in `scratch`) when big."""
     if engine == "pyshacl":
         return validate_ntriples(dump.read_text(encoding="utf-8"), shapes, origins, engine)
-    return validate_store(store_for(dump, scratch), shapes, origins, engine)
+    return validate_store(store or store_for(dump, scratch), shapes, origins, engine)
 
 
 def store_for(dump: Path, scratch: Path) -> EmbeddedStore:

@@ -12,9 +12,10 @@ import pytest
 from kg_builder.cache import _MAGIC, FOLDER, BuildCache, _key_digest, digest, open_cache
 from kg_builder.errors import BadInputError
 from kg_builder.evidence import check_evidence, load_seeds
-from kg_builder.loading import display_path, load_facts
+from kg_builder.loading import FactBase, Record, display_path, load_facts
+from kg_builder.mapping import MappedGraph, Origin
 from kg_builder.namespaces import DEFAULT_BASE_IRI
-from kg_builder.streaming import stream_facts
+from kg_builder.streaming import MappedCache, stream_facts
 
 from .conftest import MINIMAL, needs_seeds, seeds_dir
 
@@ -156,3 +157,46 @@ def test_the_streaming_build_uses_the_cache_and_never_a_stale_entry(facts: Path,
     with pytest.raises(BadInputError, match="quote") as raised:
         lines(cache, "edited")
     assert {p.path for p in raised.value.problems} == {display_path(file.resolve())}
+
+
+@needs_seeds
+def test_a_warm_build_reuses_the_mapping_of_unchanged_files(facts: Path, tmp_path: Path,
+                                                           monkeypatch):
+    seeds = load_seeds(seeds_dir())
+    cache = BuildCache(tmp_path / FOLDER)
+
+    def streamed(scratch: str, cache: BuildCache | None = cache) -> tuple[list[str], dict]:
+        (tmp_path / scratch).mkdir()
+        graph = stream_facts(facts, seeds, DEFAULT_BASE_IRI, tmp_path / scratch, cache=cache)
+        return list(graph.lines()), graph.origins
+
+    fresh = streamed("fresh", None)
+    assert streamed("cold") == fresh
+
+    def not_mapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a file was mapped again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("kg_builder.streaming.map_to_graph", not_mapped)
+        assert streamed("warm") == fresh
+    # An earlier mapping that no longer holds is not used: the file is read and mapped again.
+    monkeypatch.setattr(MappedCache, "take", lambda self, path, index: None)
+    assert streamed("stale") == fresh
+
+
+def test_a_mapping_is_stale_once_an_id_it_looked_up_changes_kind(tmp_path: Path):
+    mapped = MappedCache(BuildCache(tmp_path / FOLDER), DEFAULT_BASE_IRI)
+    graph = MappedGraph(origins={"urn:s": Origin("a.yaml", 3, "s")}, kinds={"x": "person"})
+    mapped.keep("a.yaml", b"key", ["<urn:s> <urn:p> <urn:o> .\n"], graph)
+
+    def index(kind: str) -> FactBase:
+        return FactBase(by_id={"x": Record(kind, {"id": "x"}, "b.yaml", 1)})  # type: ignore[arg-type]
+
+    assert not mapped.lookup("a.yaml", b"other key")
+    assert mapped.lookup("a.yaml", b"key")
+    assert mapped.take("a.yaml", index("person")) == (["<urn:s> <urn:p> <urn:o> .\n"],
+                                                      {"urn:s": Origin("a.yaml", 3, "s")})
+    assert mapped.lookup("a.yaml", b"key")
+    assert mapped.take("a.yaml", index("organisation")) is None
+    assert mapped.lookup("a.yaml", b"key")
+    assert mapped.take("a.yaml", FactBase()) is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,7 +39,29 @@ def test_dumps_match_the_golden_files(runner, project):
         for name in DUMPS:
             (GOLDEN / name).write_bytes((build / name).read_bytes())
     for name in DUMPS:
-        assert (build / name).read_bytes() == (GOLDEN / name).read_bytes(), name
+        assert _gzip_facts_masked(build / name) == _gzip_facts_masked(GOLDEN / name), name
+
+
+_GZIP_FACT = re.compile(r'(spdx:checksumValue|dcat:byteSize) "[^"]*"')
+
+
+def _gzip_facts_masked(path: Path) -> bytes:
+    """A file's bytes, with the size and SHA-256 of each gzip copy masked in void.ttl.
+
+    Compressed bytes are the one output that may differ with the compressor's version and the
+    CPU it picks code for (ISA-L has one per instruction set); test_publish checks these values
+    against the files themselves.
+    """
+    data = path.read_bytes()
+    if path.name != "void.ttl":
+        return data
+    out, gzipped = [], False
+    for line in data.decode("utf-8").splitlines(keepends=True):
+        if line[:1] not in (" ", "\n", ""):
+            subject = line.split(" ", 1)[0]
+            gzipped = subject.endswith((".gz>", ".gz/sha256>"))
+        out.append(_GZIP_FACT.sub(r'\1 "…"', line) if gzipped else line)
+    return "".join(out).encode("utf-8")
 
 
 @needs_seeds

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pyoxigraph
@@ -13,6 +14,7 @@ import rdflib
 import yaml
 from rdflib.compare import isomorphic
 
+from kg_builder import publishing
 from kg_builder.cli import main
 from kg_builder.releases import check_iri_continuity
 from kg_builder.serialisation import gzip_bytes, to_nquads
@@ -359,3 +361,33 @@ def test_diff_of_a_folder_without_a_graph_is_a_usage_error(runner, tmp_path):
     (tmp_path / "a").mkdir()
     result = runner.invoke(main, ["diff", str(tmp_path / "a"), str(tmp_path / "a")])
     assert result.exit_code == 2 and "no graph at" in result.stderr
+
+
+def _outputs(build: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(build.iterdir())}
+
+
+@needs_seeds
+def test_the_dumps_are_the_same_written_in_a_thread_where_processes_do_not_fork(
+        runner, project, monkeypatch):
+    forked = _outputs(_build(runner, project))
+    shutil.rmtree(project / "build")
+    monkeypatch.setattr("kg_builder.publishing.sys.platform", "darwin")
+    assert _outputs(_build(runner, project)) == forked
+
+
+@needs_seeds
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_a_dump_that_cannot_be_written_fails_the_build_and_leaves_build_as_it_was(
+        runner, project, monkeypatch, platform):
+    before = _outputs(_build(runner, project))
+    monkeypatch.setattr("kg_builder.publishing.sys.platform", platform)
+
+    def full_disk(lines, out, base):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(publishing._WRITERS, "kg.jsonld", full_disk)
+    result = runner.invoke(main, ["build", *project_args(project)])
+    assert result.exit_code != 0
+    assert "No space left on device" in str(result.exception) + result.output
+    assert _outputs(project / "build") == before
