@@ -24,7 +24,7 @@ from .publishing import DUMP_NTRIPLES, DumpJob, Staging, write_description
 from .reporting import report_json, report_text
 from .serialisation import write_ntriples
 from .store import QueryResult, store_from
-from .streaming import store_for, stream_facts, validate_dump
+from .streaming import StoreFeeder, store_for, stream_facts, validate_dump
 from .validation import ValidationReport, check_engine, validate_rdf_files
 
 _BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
@@ -85,26 +85,27 @@ class _Streamed:
     evidence_checked: bool
 
 
-def _stream_ntriples(project: Project, out: BinaryIO, scratch: Path) -> _Streamed:
+def _stream_ntriples(project: Project, out: BinaryIO, scratch: Path,
+                     feeder: StoreFeeder | None = None) -> _Streamed:
     """Check, map and write the facts as sorted N-Triples, one facts file at a time."""
     seeds = load_seeds(Path(project.seeds_dir))
     graph = stream_facts(project.facts_dir, seeds, project.base_iri, scratch,
-                         cache=open_cache(project.root))
+                         cache=open_cache(project.root), feeder=feeder)
     write_ntriples(graph.lines(), out)
     return _Streamed(graph.records, graph.origins, seeds is not None)
 
 
 def _check_and_validate(project: Project, engine: str, staging: Staging,
                         fail_on: str) -> _Validated:
-    """Stage kg.nt (and its gzip copy); then, while the other dumps are written from it beside
-    this process, count the graph's statistics in the store, check the guards and validate.
-    The other dumps are kept only if the graph passes."""
-    with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch:
+    """Stage kg.nt (and its gzip copy), the store loading beside it; then, while the other
+    dumps are written from kg.nt beside this process, count the graph's statistics in the
+    store, check the guards and validate. The other dumps are kept only if the graph passes."""
+    with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch, StoreFeeder() as feeder:
         with staging.dump(DUMP_NTRIPLES) as out:
-            streamed = _stream_ntriples(project, out, Path(scratch))
+            streamed = _stream_ntriples(project, out, Path(scratch), feeder)
         dump = staging.path(DUMP_NTRIPLES)
+        store = feeder.store() or store_for(dump, Path(scratch))
         with DumpJob(staging, project.base_iri) as writing:
-            store = store_for(dump, Path(scratch))
             stats = graph_statistics(store.select, example_resource(project.base_iri))
             counts = class_counts(stats.classes)
             guard_failures = check_guards(counts, read_minimums(project.root),
@@ -155,9 +156,12 @@ def validate(project: Project, paths: list[Path] | None = None,
         check_engine(engine)
         with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch:
             dump = Path(scratch) / DUMP_NTRIPLES
-            with dump.open("wb") as out:
-                streamed = _stream_ntriples(project, out, Path(scratch))
-            return validate_dump(dump, shapes_files, streamed.origins, engine, Path(scratch))
+            with StoreFeeder() as feeder:
+                with dump.open("wb") as out:
+                    streamed = _stream_ntriples(project, out, Path(scratch), feeder)
+                store = feeder.store() if engine != "pyshacl" else None
+            return validate_dump(dump, shapes_files, streamed.origins, engine, Path(scratch),
+                                 store)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise BadInputError([Problem(str(p), None, None, "no such file or folder",

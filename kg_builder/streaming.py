@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +32,10 @@ from .yaml_source import LocatedMap
 
 # Above this many bytes of N-Triples (about 3M triples) validation uses an on-disk store.
 STORE_IN_MEMORY_BYTES = 600_000_000
+# Characters of lines fed to the validation store while the facts are still being checked and
+# mapped; past this the store is loaded from kg.nt once the runs are freed, as peak memory then
+# matters more than the overlap.
+FEED_LIMIT = 64_000_000
 # Characters of run lines kept in memory before runs go to disk: a 1M-triple graph stays in
 # memory (its merge is then a C sort), a 10M one spills.
 RUN_MEMORY = 400_000_000
@@ -62,6 +68,67 @@ def _stub(record: Record) -> Record:
         return record
     return Record(record.kind, cast(LocatedMap, {"id": record.data.get("id")}), record.path,
                   record.line)
+
+
+class StoreFeeder:
+    """Loads N-Triples lines into an in-memory store in a background thread, as each file's
+    lines become known, so that loading overlaps checking and mapping on the other core
+    (pyoxigraph parses and inserts without the GIL). Used as a `with` block; `store()` is the
+    loaded store, or None if the feed was abandoned (too big, or lines that no longer hold).
+    """
+
+    def __init__(self, limit: int = FEED_LIMIT) -> None:
+        self.limit = limit
+        self.abandoned = False
+        self.error: BaseException | None = None
+        self.loaded: EmbeddedStore | None = None
+        self.chunks: queue.Queue[list[str] | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._load, name="load store", daemon=True)
+
+    def __enter__(self) -> StoreFeeder:
+        self.thread.start()
+        return self
+
+    def _load(self) -> None:
+        try:
+            self.loaded = EmbeddedStore()
+            while (lines := self.chunks.get()) is not None:
+                if not self.abandoned:
+                    self.loaded.load_ntriples("".join(lines))
+        except BaseException as exc:  # the store is then loaded from kg.nt instead
+            self.error = exc
+            while self.chunks.get() is not None:
+                pass
+
+    def add(self, lines: list[str]) -> None:
+        """Queue one file's lines for the store."""
+        if self.abandoned:
+            return
+        self.limit -= sum(map(len, lines))
+        if self.limit < 0:
+            self.abandon()
+            return
+        self.chunks.put(lines)
+
+    def abandon(self) -> None:
+        """Stop feeding: the store will be loaded from the finished dump."""
+        self.abandoned = True
+
+    def store(self) -> EmbeddedStore | None:
+        """The store holding every line fed, once loaded; None if abandoned or failed."""
+        self.finish()
+        return None if self.abandoned or self.error is not None else self.loaded
+
+    def finish(self) -> None:
+        """Stop the loading thread (after what is queued)."""
+        if self.thread.is_alive():
+            self.chunks.put(None)
+            self.thread.join()
+
+    def __exit__(self, *exc: object) -> None:
+        self.abandoned = self.abandoned or exc[0] is not None
+        self.finish()
+        self.loaded = None
 
 
 class MappedCache:
@@ -114,6 +181,7 @@ class _Phase1:
     seeds: dict[str, Seed] | None
     spill: BinaryIO
     mapped: MappedCache | None = None
+    feeder: StoreFeeder | None = None
     evidence: list[Problem] = field(default_factory=list)
     records: int = 0
 
@@ -132,6 +200,8 @@ class _Phase1:
             key = checker.facts.digests.get(path)
             if self.mapped is not None and key is not None and self.mapped.lookup(path, key):
                 marshal.dump((path, str(file)), self.spill)
+                if self.feeder is not None:
+                    self.feeder.add(self.mapped.found[path][0])
             else:
                 # Plain dicts and lists: marshal writes and reads them about 4x faster than
                 # pickle does the located ones, and mapping needs no positions.
@@ -158,13 +228,13 @@ class _Phase1:
 
 @collector_paused()
 def check_files(folder: Path, seeds: dict[str, Seed] | None, spill: BinaryIO,
-                cache: BuildCache | None = None,
-                mapped: MappedCache | None = None) -> tuple[FactBase, int]:
+                cache: BuildCache | None = None, mapped: MappedCache | None = None,
+                feeder: StoreFeeder | None = None) -> tuple[FactBase, int]:
     """Check every facts file (and its quotes, given seeds), spilling the checked records.
 
     With a cache, files unchanged since an earlier build are neither parsed nor checked again
     (nor their quotes); the checks across files run every time. With `mapped`, a file mapped
-    by an earlier build spills only its name (see MappedCache).
+    by an earlier build spills only its name (see MappedCache), and its lines go to `feeder`.
 
     Returns the index (stub records by id) and the number of records; raises BadInputError
     with every problem, as load_facts does.
@@ -178,7 +248,8 @@ def check_files(folder: Path, seeds: dict[str, Seed] | None, spill: BinaryIO,
         raise BadInputError([Problem(str(folder), None, None, "the facts folder has no .yaml files",
                                      "add facts files (see docs/facts-format.md)")])
     lines = _LinesOnDemand({display_path(f): f for f in files})
-    phase = _Phase1(_Checker(folder.resolve(), cache, lines=lines), seeds, spill, mapped)
+    phase = _Phase1(_Checker(folder.resolve(), cache, lines=lines), seeds, spill, mapped,
+                    feeder)
     for file in files:
         phase.check(file)
     phase.checker.resolve_references()
@@ -260,14 +331,16 @@ def _read_run(run: list[str] | Path) -> Iterator[str]:
 
 @collector_paused()
 def map_files(spill: BinaryIO, index: FactBase, base_iri: str, runs: SortedRuns,
-              mapped: MappedCache | None = None) -> dict[str, Origin]:
+              mapped: MappedCache | None = None,
+              feeder: StoreFeeder | None = None) -> dict[str, Origin]:
     """Map the spilled records file by file into sorted runs; the origin of every IRI minted
     (the first record to mint it wins, as when mapping the whole folder). With `mapped`, files
-    mapped by an earlier build are reused when still valid, and new mappings kept."""
+    mapped by an earlier build are reused when still valid, and new mappings kept; `feeder`
+    gets the lines of each file mapped now."""
     origins: dict[str, Origin] = {}
     shared: dict[Origin, Origin] = {}
     for spilled in _spilled(spill):
-        lines, file_origins = _mapped(spilled, index, base_iri, mapped)
+        lines, file_origins = _mapped(spilled, index, base_iri, mapped, feeder)
         for iri, origin in file_origins.items():
             if iri not in origins:
                 origins[iri] = shared.setdefault(origin, origin)
@@ -277,16 +350,21 @@ def map_files(spill: BinaryIO, index: FactBase, base_iri: str, runs: SortedRuns,
 
 
 def _mapped(spilled: list[Record] | tuple[str, str], index: FactBase, base_iri: str,
-            mapped: MappedCache | None) -> tuple[list[str], dict[str, Origin]]:
+            mapped: MappedCache | None,
+            feeder: StoreFeeder | None) -> tuple[list[str], dict[str, Origin]]:
     """One file's sorted N-Triples lines and IRI origins."""
     if isinstance(spilled, tuple):
         path, file = spilled
         reused = mapped.take(path, index) if mapped is not None else None
         if reused is not None:
             return reused
+        if feeder is not None:
+            feeder.abandon()  # it was fed this file's earlier lines
         spilled = _records_of(Path(file), mapped)
     graph = map_to_graph(FactBase(spilled, index.by_id), base_iri)
     lines = sorted_lines(graph.triples)
+    if feeder is not None:
+        feeder.add(lines)
     if mapped is not None and spilled:
         key = index.digests.get(spilled[0].path)
         if key is not None:
@@ -317,13 +395,15 @@ class StreamedGraph:
 
 def stream_facts(folder: Path, seeds: dict[str, Seed] | None, base_iri: str,
                  scratch: Path, run_memory: int = RUN_MEMORY,
-                 cache: BuildCache | None = None) -> StreamedGraph:
-    """Check and map a facts folder into sorted runs, using `scratch` for what spills."""
+                 cache: BuildCache | None = None,
+                 feeder: StoreFeeder | None = None) -> StreamedGraph:
+    """Check and map a facts folder into sorted runs, using `scratch` for what spills; every
+    file's lines also go to `feeder`, if given."""
     with (scratch / "records.marshal").open("w+b") as spill:
         mapped = MappedCache(cache, base_iri) if cache is not None else None
-        index, records = check_files(folder, seeds, spill, cache, mapped)
+        index, records = check_files(folder, seeds, spill, cache, mapped, feeder)
         runs = SortedRuns(scratch, run_memory)
-        origins = map_files(spill, index, base_iri, runs, mapped)
+        origins = map_files(spill, index, base_iri, runs, mapped, feeder)
     return StreamedGraph(runs, origins, records)
 
 

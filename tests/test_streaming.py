@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from bench import generate
+from kg_builder.cache import BuildCache
 from kg_builder.errors import BadInputError
 from kg_builder.loading import load_facts
 from kg_builder.mapping import map_to_graph
 from kg_builder.namespaces import DEFAULT_BASE_IRI
 from kg_builder.publishing import PublicationStopped, Staging, write_dump
 from kg_builder.serialisation import sorted_lines
-from kg_builder.streaming import check_files, stream_facts
+from kg_builder.streaming import MappedCache, StoreFeeder, check_files, stream_facts
 
 from .conftest import CASES, MINIMAL
 
@@ -124,3 +125,43 @@ def test_writing_a_dump_stops_when_asked(tmp_path: Path) -> None:
         write_dump(staging, "kg.nq", DEFAULT_BASE_IRI)
 
         assert staging.path("kg.nq").read_text() == "<http://a/s> <http://a/p> <http://a/o> .\n"
+
+
+def _dump_of(store) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(store.dump_ntriples().splitlines())
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["cold", "warm"])
+def test_the_store_fed_while_streaming_holds_the_graph(generated: Path, tmp_path: Path,
+                                                        cached: bool) -> None:
+    cache = BuildCache(tmp_path / "cache") if cached else None
+    if cache is not None:  # a first build fills the cache; the second is fed from it
+        stream_facts(generated, None, DEFAULT_BASE_IRI, _fresh(tmp_path / "first"), cache=cache)
+    with StoreFeeder() as feeder:
+        streamed = stream_facts(generated, None, DEFAULT_BASE_IRI, _fresh(tmp_path / "fed"),
+                                cache=cache, feeder=feeder)
+        store = feeder.store()
+    assert store is not None
+    assert _dump_of(store) == [line.rstrip("\n") for line in streamed.lines()]
+
+
+def test_a_feed_past_its_limit_gives_no_store(generated: Path, tmp_path: Path) -> None:
+    with StoreFeeder(limit=1000) as feeder:
+        stream_facts(generated, None, DEFAULT_BASE_IRI, tmp_path, feeder=feeder)
+        assert feeder.store() is None
+
+
+def test_a_feed_with_an_earlier_mapping_that_no_longer_holds_gives_no_store(
+        generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = BuildCache(tmp_path / "cache")
+    stream_facts(generated, None, DEFAULT_BASE_IRI, _fresh(tmp_path / "first"), cache=cache)
+    monkeypatch.setattr(MappedCache, "take", lambda self, path, index: None)
+    with StoreFeeder() as feeder:
+        stream_facts(generated, None, DEFAULT_BASE_IRI, _fresh(tmp_path / "fed"), cache=cache,
+                     feeder=feeder)
+        assert feeder.store() is None
+
+
+def _fresh(folder: Path) -> Path:
+    folder.mkdir()
+    return folder
