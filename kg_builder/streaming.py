@@ -93,7 +93,9 @@ class StoreFeeder:
         try:
             self.loaded = EmbeddedStore()
             while (lines := self.chunks.get()) is not None:
-                if not self.abandoned:
+                if self.abandoned:
+                    self.loaded = None  # freed now, not when the build ends
+                else:
                     self.loaded.load_ntriples("".join(lines))
         except BaseException as exc:  # the store is then loaded from kg.nt instead
             self.error = exc
@@ -112,12 +114,16 @@ class StoreFeeder:
 
     def abandon(self) -> None:
         """Stop feeding: the store will be loaded from the finished dump."""
-        self.abandoned = True
+        if not self.abandoned:
+            self.abandoned = True
+            self.chunks.put([])  # wakes the thread, which frees what it loaded
 
     def store(self) -> EmbeddedStore | None:
         """The store holding every line fed, once loaded; None if abandoned or failed."""
         self.finish()
-        return None if self.abandoned or self.error is not None else self.loaded
+        if self.abandoned or self.error is not None:
+            self.loaded = None
+        return self.loaded
 
     def finish(self) -> None:
         """Stop the loading thread (after what is queued)."""
