@@ -91,12 +91,12 @@ class StoreFeeder:
 
     def _load(self) -> None:
         try:
-            self.loaded = EmbeddedStore()
+            store: EmbeddedStore | None = self.loaded = EmbeddedStore()
             while (lines := self.chunks.get()) is not None:
                 if self.abandoned:
-                    self.loaded = None  # freed now, not when the build ends
-                else:
-                    self.loaded.load_ntriples("".join(lines))
+                    store = self.loaded = None  # freed now, not when the build ends
+                elif store is not None:
+                    store.load_ntriples("".join(lines))
         except BaseException as exc:  # the store is then loaded from kg.nt instead
             self.error = exc
             while self.chunks.get() is not None:
