@@ -91,7 +91,8 @@ class StoreFeeder:
 
     def _load(self) -> None:
         try:
-            store: EmbeddedStore | None = self.loaded = EmbeddedStore()
+            store: EmbeddedStore | None = EmbeddedStore()
+            self.loaded = store
             while (lines := self.chunks.get()) is not None:
                 if self.abandoned:
                     store = self.loaded = None  # freed now, not when the build ends
