@@ -231,22 +231,77 @@ def write_dump(staging: Staging, name: str, base_iri: str,
 def write_dumps(staging: Staging, base_iri: str, stop: threading.Event | None = None) -> None:
     """Every dump but kg.nt (each with a gzip copy) from the staged kg.nt, and the JSON-LD
     context; raises PublicationStopped once `stop` is set."""
-    dump = staging.path(DUMP_NTRIPLES)
-    # A small kg.nt is read once for all three writers: iterating a text file line by line
-    # costs about a third as much as the writer itself.
-    lines = None
-    if dump.stat().st_size <= _READ_WHOLE:
-        with dump.open(encoding="utf-8", newline="") as whole:
-            lines = whole.readlines()
-    for name in _WRITERS:
-        write_dump(staging, name, base_iri, stop, lines)
+    _write_claimed(staging, base_iri, _Claims(list(_WRITERS), threading.Lock()).first, stop)
     write_context(staging, base_iri)
 
 
+def _write_claimed(staging: Staging, base_iri: str, claim: Callable[[], str | None],
+                   stop: threading.Event | None = None) -> None:
+    """Write the dumps that `claim` hands out, until it hands out none."""
+    lines: list[str] | None = None
+    while (name := claim()) is not None:
+        if lines is None:
+            lines = _small_dump_lines(staging)
+        write_dump(staging, name, base_iri, stop, lines)
+
+
+def _small_dump_lines(staging: Staging) -> list[str] | None:
+    """kg.nt's lines if it is small enough to hold: read once for several writers, since
+    iterating a text file line by line costs about a third as much as a writer itself."""
+    dump = staging.path(DUMP_NTRIPLES)
+    if dump.stat().st_size > _READ_WHOLE:
+        return None
+    with dump.open(encoding="utf-8", newline="") as whole:
+        return whole.readlines()
+
+
+class _Claims:
+    """Dump names handed out from both ends under a lock: the writer process takes them from
+    the front (the longest first), the validating process from the back once it is done, so
+    that neither waits idle for the other."""
+
+    def __init__(self, names: list[str], lock: Any, value: Callable[[int], Any] | None = None
+                 ) -> None:
+        self.names = names
+        self.lock = lock
+        make = value or _Counter
+        self.front, self.back = make(0), make(len(names))
+
+    def first(self) -> str | None:
+        """The next name from the front, or None when all are taken."""
+        with self.lock:
+            if self.front.value >= self.back.value:
+                return None
+            self.front.value += 1
+            return self.names[self.front.value - 1]
+
+    def last(self) -> str | None:
+        """The next name from the back, or None when all are taken."""
+        with self.lock:
+            if self.front.value >= self.back.value:
+                return None
+            self.back.value -= 1
+            return self.names[self.back.value]
+
+
+class _Counter:
+    """An integer cell, as multiprocessing.Value gives one, for threads."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+
+# The writer process's order: the longest dump first, so the validating process, which takes
+# from the other end, ends up with the short ones.
+_BY_LENGTH = [DUMP_JSONLD, DUMP_TURTLE, DUMP_NQUADS]
+
+
 class DumpJob:
-    """write_dumps running beside the caller, in a `with` block: in a forked process where the
-    platform forks safely (Linux), since the writers are pure Python and a thread would share
-    one core with the validator; else in a thread. Leaving the block without `wait` stops it.
+    """The dumps but kg.nt written beside the caller, in a `with` block: in a forked process
+    where the platform forks safely (Linux), since the writers are pure Python and a thread
+    would share one core with the validator through the GIL; else in a thread. The caller's
+    `wait` writes whatever dumps are not taken yet itself. Leaving the block without `wait`
+    stops the job.
     """
 
     def __init__(self, staging: Staging, base_iri: str) -> None:
@@ -256,6 +311,7 @@ class DumpJob:
         self.process: multiprocessing.process.BaseProcess | None = None
         self.thread: threading.Thread | None = None
         self.outcome: tuple[str, object] | None = None
+        self.claims = _Claims(_BY_LENGTH, threading.Lock())
 
     def __enter__(self) -> DumpJob:
         if sys.platform == "linux":
@@ -268,25 +324,30 @@ class DumpJob:
 
     def _fork(self) -> None:
         context = multiprocessing.get_context("fork")
+        self.claims = _Claims(_BY_LENGTH, context.Lock(),
+                              lambda value: context.Value("i", value, lock=False))
         self.results, sender = context.Pipe(duplex=False)
         # Frozen objects are out of the collector's reach, so the child's collections do not
         # touch (and copy) the parent's pages.
         gc.freeze()
         self.process = context.Process(target=_write_in_child,
-                                       args=(self.staging, self.base_iri, sender),
+                                       args=(self.staging, self.base_iri, self.claims, sender),
                                        name="kg-builder dumps", daemon=True)
         self.process.start()
         sender.close()
 
     def _in_thread(self) -> None:
         try:
-            write_dumps(self.staging, self.base_iri, self.stop)
+            write_context(self.staging, self.base_iri)
+            _write_claimed(self.staging, self.base_iri, self.claims.first, self.stop)
             self.outcome = ("done", {})
         except BaseException as exc:  # handed to the caller's thread by wait()
             self.outcome = ("error", exc)
 
     def wait(self) -> None:
-        """Wait for every dump; add their sizes and sums to the staging, or raise its error."""
+        """Write the dumps not taken yet, wait for the others; add their sizes and sums to the
+        staging, or raise the error."""
+        _write_claimed(self.staging, self.base_iri, self.claims.last)
         if self.process is not None:
             try:
                 self.outcome = self.results.recv()
@@ -310,11 +371,13 @@ class DumpJob:
             self.thread.join()
 
 
-def _write_in_child(staging: Staging, base_iri: str, results: Any) -> None:
-    """The forked process: write the dumps and send back their digests, or the error."""
+def _write_in_child(staging: Staging, base_iri: str, claims: _Claims, results: Any) -> None:
+    """The forked process: write the dumps it claims and send back their digests, or the
+    error."""
     staging.digests = {}
     try:
-        write_dumps(staging, base_iri)
+        write_context(staging, base_iri)
+        _write_claimed(staging, base_iri, claims.first)
         message: tuple[str, object] = ("done", staging.digests)
     except BaseException as exc:
         message = ("error", exc)

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pyoxigraph
@@ -391,3 +392,11 @@ def test_a_dump_that_cannot_be_written_fails_the_build_and_leaves_build_as_it_wa
     assert result.exit_code != 0
     assert "No space left on device" in str(result.exception) + result.output
     assert _outputs(project / "build") == before
+
+
+def test_dump_claims_hand_out_each_name_once_from_either_end():
+    claims = publishing._Claims(["a", "b", "c"], threading.Lock())
+    assert claims.first() == "a"
+    assert claims.last() == "c"
+    assert claims.last() == "b"
+    assert claims.first() is None and claims.last() is None
