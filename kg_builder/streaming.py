@@ -15,6 +15,7 @@ import marshal
 import queue
 import threading
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -36,6 +37,9 @@ STORE_IN_MEMORY_BYTES = 600_000_000
 # mapped; past this the store is loaded from kg.nt once the runs are freed, as peak memory then
 # matters more than the overlap.
 FEED_LIMIT = 64_000_000
+# Bytes of facts files whose checked records stay in memory between checking and mapping;
+# a bigger folder's are written to a scratch file.
+SPILL_IN_MEMORY = 4_000_000
 # Characters of run lines kept in memory before runs go to disk: a 1M-triple graph stays in
 # memory (its merge is then a C sort), a 10M one spills.
 RUN_MEMORY = 400_000_000
@@ -180,13 +184,43 @@ class MappedCache:
                        (lines, origins, graph.kinds))
 
 
+class RecordSpill:
+    """Where phase 1 leaves each file's checked records for phase 2: kept as they are for a
+    small folder, else written to `file` as plain data with marshal."""
+
+    def __init__(self, file: BinaryIO | None = None) -> None:
+        self.file = file
+        self.kept: list[list[Record] | tuple[str, str]] = []
+
+    def put(self, item: list[Record] | tuple[str, str]) -> None:
+        """One file's records, or (display path, file) for a file mapped earlier."""
+        if self.file is None:
+            self.kept.append(item)
+        elif isinstance(item, tuple):
+            marshal.dump(item, self.file)
+        else:
+            # Plain dicts and lists: marshal writes and reads them about 4x faster than pickle
+            # does the located ones, and mapping needs no positions.
+            marshal.dump([(r.kind, _plain(r.data), r.path, r.line) for r in item], self.file)
+
+    def items(self) -> Iterator[list[Record] | tuple[str, str]]:
+        """What was put, in order; kept items are released as they are read."""
+        if self.file is None:
+            kept, self.kept = self.kept, []
+            kept.reverse()
+            while kept:
+                yield kept.pop()
+            return
+        yield from _spilled(self.file)
+
+
 @dataclass
 class _Phase1:
     """The checker over every file, and what it keeps between files."""
 
     checker: _Checker
     seeds: dict[str, Seed] | None
-    spill: BinaryIO
+    spill: RecordSpill
     mapped: MappedCache | None = None
     feeder: StoreFeeder | None = None
     evidence: list[Problem] = field(default_factory=list)
@@ -206,14 +240,11 @@ class _Phase1:
                 self.evidence.extend(check_evidence(facts, self.seeds, checker.cache))
             key = checker.facts.digests.get(path)
             if self.mapped is not None and key is not None and self.mapped.lookup(path, key):
-                marshal.dump((path, str(file)), self.spill)
+                self.spill.put((path, str(file)))
                 if self.feeder is not None:
                     self.feeder.add(self.mapped.found[path][0])
             else:
-                # Plain dicts and lists: marshal writes and reads them about 4x faster than
-                # pickle does the located ones, and mapping needs no positions.
-                marshal.dump([(r.kind, _plain(r.data), r.path, r.line) for r in records],
-                             self.spill)
+                self.spill.put(records)
         self.compact(start, records)
 
     def compact(self, start: int, records: list[Record]) -> None:
@@ -234,7 +265,7 @@ class _Phase1:
 
 
 @collector_paused()
-def check_files(folder: Path, seeds: dict[str, Seed] | None, spill: BinaryIO,
+def check_files(folder: Path, seeds: dict[str, Seed] | None, spill: BinaryIO | RecordSpill,
                 cache: BuildCache | None = None, mapped: MappedCache | None = None,
                 feeder: StoreFeeder | None = None) -> tuple[FactBase, int]:
     """Check every facts file (and its quotes, given seeds), spilling the checked records.
@@ -255,7 +286,8 @@ def check_files(folder: Path, seeds: dict[str, Seed] | None, spill: BinaryIO,
         raise BadInputError([Problem(str(folder), None, None, "the facts folder has no .yaml files",
                                      "add facts files (see docs/facts-format.md)")])
     lines = _LinesOnDemand({display_path(f): f for f in files})
-    phase = _Phase1(_Checker(folder.resolve(), cache, lines=lines), seeds, spill, mapped,
+    phase = _Phase1(_Checker(folder.resolve(), cache, lines=lines), seeds,
+                    spill if isinstance(spill, RecordSpill) else RecordSpill(spill), mapped,
                     feeder)
     for file in files:
         phase.check(file)
@@ -337,7 +369,7 @@ def _read_run(run: list[str] | Path) -> Iterator[str]:
 
 
 @collector_paused()
-def map_files(spill: BinaryIO, index: FactBase, base_iri: str, runs: SortedRuns,
+def map_files(spill: BinaryIO | RecordSpill, index: FactBase, base_iri: str, runs: SortedRuns,
               mapped: MappedCache | None = None,
               feeder: StoreFeeder | None = None) -> dict[str, Origin]:
     """Map the spilled records file by file into sorted runs; the origin of every IRI minted
@@ -346,7 +378,8 @@ def map_files(spill: BinaryIO, index: FactBase, base_iri: str, runs: SortedRuns,
     gets the lines of each file mapped now."""
     origins: dict[str, Origin] = {}
     shared: dict[Origin, Origin] = {}
-    for spilled in _spilled(spill):
+    items = spill.items() if isinstance(spill, RecordSpill) else _spilled(spill)
+    for spilled in items:
         lines, file_origins = _mapped(spilled, index, base_iri, mapped, feeder)
         for iri, origin in file_origins.items():
             if iri not in origins:
@@ -406,7 +439,11 @@ def stream_facts(folder: Path, seeds: dict[str, Seed] | None, base_iri: str,
                  feeder: StoreFeeder | None = None) -> StreamedGraph:
     """Check and map a facts folder into sorted runs, using `scratch` for what spills; every
     file's lines also go to `feeder`, if given."""
-    with (scratch / "records.marshal").open("w+b") as spill:
+    files = facts_files(folder.resolve()) if folder.is_dir() else []
+    small = sum(file.stat().st_size for file in files) <= SPILL_IN_MEMORY
+    with ExitStack() as stack:
+        spill = RecordSpill(None if small else stack.enter_context(
+            (scratch / "records.marshal").open("w+b")))
         mapped = MappedCache(cache, base_iri) if cache is not None else None
         index, records = check_files(folder, seeds, spill, cache, mapped, feeder)
         runs = SortedRuns(scratch, run_memory)

@@ -38,9 +38,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.parametrize("spill", [0, 10**9], ids=["records-on-disk", "records-in-memory"])
 @pytest.mark.parametrize("memory", [0, 10**9], ids=["runs-on-disk", "runs-in-memory"])
 def test_streaming_gives_the_lines_and_origins_of_mapping_the_whole_folder(
-        generated: Path, tmp_path: Path, memory: int) -> None:
+        generated: Path, tmp_path: Path, memory: int, spill: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kg_builder.streaming.SPILL_IN_MEMORY", spill)
     whole = map_to_graph(load_facts(generated), DEFAULT_BASE_IRI)
 
     streamed = stream_facts(generated, None, DEFAULT_BASE_IRI, tmp_path, memory)
@@ -49,6 +52,7 @@ def test_streaming_gives_the_lines_and_origins_of_mapping_the_whole_folder(
     assert list(streamed.lines()) == sorted_lines(whole.triples)
     assert streamed.origins == whole.origins
     assert bool(list(tmp_path.glob("run-*.nt"))) == (memory == 0)
+    assert (tmp_path / "records.marshal").exists() == (spill == 0)
 
 
 def _problems(folder: Path, tmp_path: Path) -> tuple[list, list]:  # type: ignore[type-arg]
