@@ -337,7 +337,7 @@ class _Mapper:
     def map_citation(self, s: str, d: Any) -> None:
         self.add(s, A, KGO + "FootnoteCitation")
         self.citation_body(s, d)
-        self.label(s, f"{d['seed']} {d.get('chapter') or thesis_part(d['line'])}, n. {d['footnote']}")
+        self.label(s, _citation_label(d))
         self.add(s, KGO + "note", _text(d["note"]) if d.get("note") else None)
         for cited in d.get("cites", []):
             node = self.mint(f"{s}/ref/{_digest(cited['source'], cited.get('folio'), cited.get('page'), cited.get('volume'))}")
@@ -376,6 +376,12 @@ class _Mapper:
             else:
                 getattr(self, "map_" + record.kind)(record.data)
         return self.graph
+
+
+def _citation_label(d: Any) -> str:
+    """'thesis 3, n. 12' (chapter, or the thesis part its line is in), 'article, n. 4'."""
+    part = d.get("chapter") or (thesis_part(d["line"]) if d["seed"] == "thesis" else None)
+    return f"{d['seed']} {part}, n. {d['footnote']}" if part else f"{d['seed']}, n. {d['footnote']}"
 
 
 def _slug(value: Any) -> str:

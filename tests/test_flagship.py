@@ -444,3 +444,15 @@ def test_the_committed_dump_is_current(flagship):
     fresh = (project.build_dir / "kg.ttl").read_bytes()
     assert committed.read_bytes() == fresh, (
         "build/kg.ttl is stale: run 'kg-builder build' and commit build/")
+
+
+def test_citation_labels_name_a_thesis_part_only_for_the_thesis(flagship):
+    project, _ = flagship
+    labels = {line.split('"')[1] for line in (project.build_dir / "kg.nt").read_text().splitlines()
+              if "/citation/" in line.split(" ", 1)[0] and "rdf-schema#label" in line}
+    article = {label for label in labels if label.startswith("article")}
+    thesis = {label for label in labels if label.startswith("thesis")}
+    assert article and thesis
+    assert all(label.startswith("article, n. ") for label in article)
+    assert all(label.split(",")[0] != "thesis" for label in thesis)
+    assert "article, n. 1" in article and "None" not in " ".join(labels)
