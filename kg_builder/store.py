@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from itertools import repeat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -150,22 +151,31 @@ def _from_tsv(text: str) -> QueryResult:
     if not variables or not body:
         return QueryResult(variables, [{} for _ in body])
     # No cell holds a raw tab (TSV escapes it), so every row is split in one call and the rows
-    # are cut from one list: per-cell Python work was most of the time on large results.
+    # are cut from one list of terms: per-cell Python work was most of the time on large results.
     cells = "\t".join(body).split("\t")
     width = len(variables)
     if len(cells) != width * len(body):
         raise _UnknownCell(f"{len(cells)} cells for {len(body)} rows of {width}")
-    terms = {cell: _plain_or_term(cell) for cell in set(cells)}
-    values = list(map(terms.__getitem__, cells))
-    return QueryResult(variables, [dict(zip(variables, values[start:start + width], strict=True))
-                                   for start in range(0, len(values), width)])
+    terms = _terms(set(cells))
+    rows = zip(*[iter(map(terms.__getitem__, cells))] * width, strict=True)  # runs of `width`
+    return QueryResult(variables, list(map(dict, map(zip, repeat(variables), rows))))
 
 
-def _plain_or_term(cell: str) -> Term | None:
-    """A cell as a term, plain strings (the commonest cells) by a short path."""
-    if cell[-1:] == '"' and cell[:1] == '"' and "\\" not in cell:
-        return Literal(cell[1:-1])
-    return _tsv_term(cell)
+_new_tuple = tuple.__new__  # Literal(...) runs NamedTuple's __new__ in Python; this does not
+
+
+def _terms(cells: set[str]) -> dict[str, Term | None]:
+    """Each cell's term: IRIs and plain strings, the commonest cells, by a short path."""
+    terms: dict[str, Term | None] = {}
+    for cell in cells:
+        first = cell[:1]
+        if first == '"' and cell[-1:] == '"' and "\\" not in cell:
+            terms[cell] = _new_tuple(Literal, (cell[1:-1], None, None))
+        elif first == "<" and cell[1:2] != "<":
+            terms[cell] = cell[1:-1]
+        else:
+            terms[cell] = _tsv_term(cell)
+    return terms
 
 
 def _term(term: object) -> Term | None:
