@@ -40,7 +40,7 @@ def _one_by_one(store: EmbeddedStore, query: str) -> list[dict]:
 @pytest.mark.parametrize("query", [
     "SELECT ?s ?o WHERE { ?s ?p ?o }",
     "SELECT ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?o ?p ?none } }",
-    "SELECT ?none ?o ?s ?last WHERE { ?s ?p ?o OPTIONAL { ?o ?p ?none } OPTIONAL { ?o ?p ?last } }",
+    "SELECT ?none ?o ?s ?last WHERE { ?s ?p ?o OPTIONAL { ?o ?p ?none } OPTIONAL { ?o ?p ?z } }",
     "SELECT ?none WHERE { ?s ?p ?o OPTIONAL { ?o ?p ?none } }",
     "SELECT ?n WHERE { VALUES ?n { 1 2.5 -3 true false 0.0 } }",
     "SELECT (COUNT(*) AS ?n) (GROUP_CONCAT(?o; separator='\\t') AS ?all) WHERE { ?s ?p ?o }",
