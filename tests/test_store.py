@@ -40,6 +40,8 @@ def _one_by_one(store: EmbeddedStore, query: str) -> list[dict]:
 @pytest.mark.parametrize("query", [
     "SELECT ?s ?o WHERE { ?s ?p ?o }",
     "SELECT ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?o ?p ?none } }",
+    "SELECT ?none ?o ?s ?last WHERE { ?s ?p ?o OPTIONAL { ?o ?p ?none } OPTIONAL { ?o ?p ?z } }",
+    "SELECT ?none WHERE { ?s ?p ?o OPTIONAL { ?o ?p ?none } }",
     "SELECT ?n WHERE { VALUES ?n { 1 2.5 -3 true false 0.0 } }",
     "SELECT (COUNT(*) AS ?n) (GROUP_CONCAT(?o; separator='\\t') AS ?all) WHERE { ?s ?p ?o }",
     "SELECT * WHERE { }",
@@ -73,3 +75,11 @@ def _refuse(cell: str) -> None:
     from kg_builder.store import _UnknownCell
 
     raise _UnknownCell(cell)
+
+
+def test_a_row_of_the_wrong_width_is_refused_so_the_rows_are_read_one_by_one():
+    from kg_builder.store import _from_tsv, _UnknownCell
+
+    assert _from_tsv('?a\t?b\n<x>\t"y"\n').rows == [{"a": "x", "b": Literal("y")}]
+    with pytest.raises(_UnknownCell):
+        _from_tsv("?a\t?b\n<x>\n")
