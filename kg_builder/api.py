@@ -98,22 +98,24 @@ def _stream_ntriples(project: Project, out: BinaryIO, scratch: Path,
 def _check_and_validate(project: Project, engine: str, staging: Staging,
                         fail_on: str) -> _Validated:
     """Stage kg.nt (and its gzip copy), the store loading beside it; then, while the other
-    dumps are written from kg.nt beside this process, count the graph's statistics in the
-    store, check the guards and validate. The other dumps are kept only if the graph passes."""
-    with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch, StoreFeeder() as feeder:
+    dumps are written from kg.nt by a process forked at the start, count the graph's
+    statistics in the store, check the guards and validate. The other dumps are kept only if
+    the graph passes."""
+    with (tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch,
+          DumpJob(staging, project.base_iri) as writing, StoreFeeder() as feeder):
         with staging.dump(DUMP_NTRIPLES) as out:
             streamed = _stream_ntriples(project, out, Path(scratch), feeder)
+        writing.start()
         dump = staging.path(DUMP_NTRIPLES)
         store = feeder.store() or store_for(dump, Path(scratch))
-        with DumpJob(staging, project.base_iri) as writing:
-            stats = graph_statistics(store.select, example_resource(project.base_iri))
-            counts = class_counts(stats.classes)
-            guard_failures = check_guards(counts, read_minimums(project.root),
-                                          read_previous_counts(project.build_dir))
-            report = validate_dump(dump, project.shapes_files(), streamed.origins, engine,
-                                   Path(scratch), store)
-            if not (guard_failures or report.fails(fail_on)):
-                writing.wait()
+        stats = graph_statistics(store.select, example_resource(project.base_iri))
+        counts = class_counts(stats.classes)
+        guard_failures = check_guards(counts, read_minimums(project.root),
+                                      read_previous_counts(project.build_dir))
+        report = validate_dump(dump, project.shapes_files(), streamed.origins, engine,
+                               Path(scratch), store)
+        if not (guard_failures or report.fails(fail_on)):
+            writing.wait()
     result = BuildResult(streamed.records, stats.triples, report,
                          evidence_checked=streamed.evidence_checked,
                          guard_failures=guard_failures)

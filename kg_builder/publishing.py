@@ -9,7 +9,6 @@ and the Edition (version, date, URLs), so a rebuild gives the same bytes.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -297,9 +296,13 @@ _BY_LENGTH = [DUMP_JSONLD, DUMP_TURTLE, DUMP_NQUADS]
 
 
 class DumpJob:
-    """The dumps but kg.nt written beside the caller, in a `with` block: in a forked process
-    where the platform forks safely (Linux), since the writers are pure Python and a thread
-    would share one core with the validator through the GIL; else in a thread. The caller's
+    """The dumps but kg.nt written beside the caller once kg.nt is staged, in a `with` block.
+
+    On Linux the writer is a process forked when the block is entered, while the build's heap
+    is still small and no thread runs: forked later, it would hold on to every page the parent
+    changes afterwards (at 1M triples that doubled the build's memory). It waits for `start`.
+    The writers are pure Python, so a thread would share one core with the validator through
+    the GIL; a thread is used only where the platform does not fork safely. The caller's
     `wait` writes whatever dumps are not taken yet itself. Leaving the block without `wait`
     stops the job.
     """
@@ -316,25 +319,27 @@ class DumpJob:
     def __enter__(self) -> DumpJob:
         if sys.platform == "linux":
             self._fork()
-        else:
-            self.thread = threading.Thread(target=self._in_thread, name="write dumps",
-                                           daemon=True)
-            self.thread.start()
         return self
 
     def _fork(self) -> None:
         context = multiprocessing.get_context("fork")
         self.claims = _Claims(_BY_LENGTH, context.Lock(),
                               lambda value: context.Value("i", value, lock=False))
-        self.results, sender = context.Pipe(duplex=False)
-        # Frozen objects are out of the collector's reach, so the child's collections do not
-        # touch (and copy) the parent's pages.
-        gc.freeze()
+        self.control, orders = context.Pipe()
         self.process = context.Process(target=_write_in_child,
-                                       args=(self.staging, self.base_iri, self.claims, sender),
+                                       args=(self.staging, self.base_iri, self.claims, orders),
                                        name="kg-builder dumps", daemon=True)
         self.process.start()
-        sender.close()
+        orders.close()
+
+    def start(self) -> None:
+        """kg.nt is staged: start writing the other dumps from it."""
+        if self.process is not None:
+            self.control.send("start")
+        else:
+            self.thread = threading.Thread(target=self._in_thread, name="write dumps",
+                                           daemon=True)
+            self.thread.start()
 
     def _in_thread(self) -> None:
         try:
@@ -350,7 +355,7 @@ class DumpJob:
         _write_claimed(self.staging, self.base_iri, self.claims.last)
         if self.process is not None:
             try:
-                self.outcome = self.results.recv()
+                self.outcome = self.control.recv()
             except EOFError:
                 self.outcome = ("error", OSError(
                     f"the process writing the dumps stopped (exit code {self.process.exitcode})"))
@@ -371,9 +376,14 @@ class DumpJob:
             self.thread.join()
 
 
-def _write_in_child(staging: Staging, base_iri: str, claims: _Claims, results: Any) -> None:
-    """The forked process: write the dumps it claims and send back their digests, or the
-    error."""
+def _write_in_child(staging: Staging, base_iri: str, claims: _Claims, orders: Any) -> None:
+    """The forked process: on "start", write the dumps it claims and send back their
+    digests, or the error; a closed pipe means there is nothing to write."""
+    try:
+        if orders.recv() != "start":
+            return
+    except EOFError:
+        return
     staging.digests = {}
     try:
         write_context(staging, base_iri)
@@ -382,9 +392,9 @@ def _write_in_child(staging: Staging, base_iri: str, claims: _Claims, results: A
     except BaseException as exc:
         message = ("error", exc)
     try:
-        results.send(message)
+        orders.send(message)
     except Exception as exc:  # an error that does not pickle goes back as its text
-        results.send(("error", OSError(f"writing the dumps failed: {message[1]!r} ({exc})")))
+        orders.send(("error", OSError(f"writing the dumps failed: {message[1]!r} ({exc})")))
 
 
 def write_context(staging: Staging, base_iri: str) -> None:

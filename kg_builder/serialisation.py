@@ -33,7 +33,7 @@ _BOOLEAN_TYPE = f"<{XSD}boolean>"
 # that a stream of any size stays in a few MiB.
 _CHUNK = 8192
 # Rendered terms kept for reuse; cleared when full so memory stays bounded at any scale.
-_CACHE_LIMIT = 1 << 20
+_CACHE_LIMIT = 1 << 14
 _V = TypeVar("_V")
 
 

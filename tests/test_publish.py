@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import multiprocessing
 import shutil
 import threading
 from pathlib import Path
@@ -400,3 +401,12 @@ def test_dump_claims_hand_out_each_name_once_from_either_end():
     assert claims.last() == "c"
     assert claims.last() == "b"
     assert claims.first() is None and claims.last() is None
+
+
+@needs_seeds
+def test_a_build_stopped_by_bad_input_leaves_no_writer_process_behind(runner, project):
+    (project / "facts" / "minimal.yaml").write_text("people:\n  - id: [not, a, slug]\n")
+    result = runner.invoke(main, ["build", *project_args(project)])
+    assert result.exit_code not in (0, 1)
+    assert multiprocessing.active_children() == []
+    assert not (project / "build").exists()
