@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import pytest
+
 from bench.report import peer_table
 from bench.timing import time_stage
 
@@ -45,3 +50,17 @@ def test_the_report_shows_an_unfinished_peer_stage_as_a_lower_bound():
     assert ">" not in parse and "40.0×" in parse
     end_to_end = next(r for r in rows if "end to end" in r)
     assert "> 800.00 s" in end_to_end and "≥ 114.3×" in end_to_end
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="needs Linux /proc")
+def test_tree_memory_counts_the_children_of_the_command():
+    from bench.tree_memory import measure
+
+    script = ("import os, time\n"
+              "pid = os.fork()\n"
+              "if pid == 0:\n"
+              "    block = bytearray(64 << 20); time.sleep(1.0); os._exit(0)\n"
+              "os.waitpid(pid, 0)\n")
+    code, wall, peak = measure([sys.executable, "-c", script], interval=0.05)
+    assert code == 0 and wall >= 1.0
+    assert peak >= 64 << 10  # the child's 64 MiB, in KiB
