@@ -317,7 +317,8 @@ class DumpJob:
         self.claims = _Claims(_BY_LENGTH, threading.Lock())
 
     def __enter__(self) -> DumpJob:
-        if sys.platform == "linux":
+        # A daemonic process (a multiprocessing pool's worker) may not have children.
+        if sys.platform == "linux" and not multiprocessing.current_process().daemon:
             self._fork()
         return self
 

@@ -410,3 +410,17 @@ def test_a_build_stopped_by_bad_input_leaves_no_writer_process_behind(runner, pr
     assert result.exit_code not in (0, 1)
     assert multiprocessing.active_children() == []
     assert not (project / "build").exists()
+
+
+@needs_seeds
+def test_a_build_in_a_daemonic_process_writes_the_dumps_in_a_thread(runner, project,
+                                                                     monkeypatch):
+    forked = _outputs(_build(runner, project))
+    shutil.rmtree(project / "build")
+
+    class Daemonic:
+        daemon = True
+
+    monkeypatch.setattr(publishing.multiprocessing, "current_process", lambda: Daemonic())
+    monkeypatch.setattr(publishing.multiprocessing, "get_context", None)  # must not be used
+    assert _outputs(_build(runner, project)) == forked
