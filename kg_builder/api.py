@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -158,10 +159,12 @@ def validate(project: Project, paths: list[Path] | None = None,
         check_engine(engine)
         with tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch:
             dump = Path(scratch) / DUMP_NTRIPLES
-            with StoreFeeder() as feeder:
+            # pySHACL reads kg.nt itself, so no store is loaded for it.
+            feeding = StoreFeeder() if engine != "pyshacl" else nullcontext(None)
+            with feeding as feeder:
                 with dump.open("wb") as out:
                     streamed = _stream_ntriples(project, out, Path(scratch), feeder)
-                store = feeder.store() if engine != "pyshacl" else None
+                store = feeder.store() if feeder is not None else None
             return validate_dump(dump, shapes_files, streamed.origins, engine, Path(scratch),
                                  store)
     missing = [p for p in paths if not p.exists()]

@@ -13,9 +13,9 @@ import hashlib
 import json
 import multiprocessing
 import os
-import sys
 import queue
 import shutil
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -172,11 +172,6 @@ class Staging:
         finally:
             self.digests |= writer.close()
 
-    def lines(self, name: str) -> Iterator[str]:
-        """The lines of a staged text file, read lazily."""
-        with self.path(name).open(encoding="utf-8", newline="") as lines:
-            yield from lines
-
     def write_checksums(self) -> None:
         """SHA256SUMS over every staged file (check with `sha256sum -c SHA256SUMS`)."""
         sums = "".join(f"{self.digests[name][1]}  {name}\n" for name in sorted(self.digests))
@@ -205,10 +200,7 @@ class PublicationStopped(Exception):
     """Writing stopped on request: the graph will not be published."""
 
 
-def _unless_stopped(lines: Iterator[str], stop: threading.Event | None) -> Iterator[str]:
-    if stop is None:
-        yield from lines
-        return
+def _unless_stopped(lines: Iterator[str], stop: threading.Event) -> Iterator[str]:
     while chunk := list(islice(lines, 1 << 16)):
         if stop.is_set():
             raise PublicationStopped
@@ -225,13 +217,6 @@ def write_dump(staging: Staging, name: str, base_iri: str,
         out = files.enter_context(staging.dump(name))
         _WRITERS[name](iter(source) if stop is None else _unless_stopped(iter(source), stop),
                        out, base_iri)
-
-
-def write_dumps(staging: Staging, base_iri: str, stop: threading.Event | None = None) -> None:
-    """Every dump but kg.nt (each with a gzip copy) from the staged kg.nt, and the JSON-LD
-    context; raises PublicationStopped once `stop` is set."""
-    _write_claimed(staging, base_iri, _Claims(list(_WRITERS), threading.Lock()).first, stop)
-    write_context(staging, base_iri)
 
 
 def _write_claimed(staging: Staging, base_iri: str, claim: Callable[[], str | None],
@@ -344,8 +329,7 @@ class DumpJob:
 
     def _in_thread(self) -> None:
         try:
-            write_context(self.staging, self.base_iri)
-            _write_claimed(self.staging, self.base_iri, self.claims.first, self.stop)
+            _write_front(self.staging, self.base_iri, self.claims, self.stop)
             self.outcome = ("done", {})
         except BaseException as exc:  # handed to the caller's thread by wait()
             self.outcome = ("error", exc)
@@ -377,6 +361,13 @@ class DumpJob:
             self.thread.join()
 
 
+def _write_front(staging: Staging, base_iri: str, claims: _Claims,
+                 stop: threading.Event | None = None) -> None:
+    """The writer's share: the JSON-LD context, then the dumps it takes from the front."""
+    write_context(staging, base_iri)
+    _write_claimed(staging, base_iri, claims.first, stop)
+
+
 def _write_in_child(staging: Staging, base_iri: str, claims: _Claims, orders: Any) -> None:
     """The forked process: on "start", write the dumps it claims and send back their
     digests, or the error; a closed pipe means there is nothing to write."""
@@ -387,8 +378,7 @@ def _write_in_child(staging: Staging, base_iri: str, claims: _Claims, orders: An
         return
     staging.digests = {}
     try:
-        write_context(staging, base_iri)
-        _write_claimed(staging, base_iri, claims.first)
+        _write_front(staging, base_iri, claims)
         message: tuple[str, object] = ("done", staging.digests)
     except BaseException as exc:
         message = ("error", exc)
