@@ -148,9 +148,19 @@ def check_evidence(facts: FactBase, seeds: dict[str, Seed],
     return problems
 
 
+def evidence_passed(path: str, file_digest: bytes, seeds: dict[str, Seed],
+                    cache: BuildCache) -> bool:
+    """Whether the quotes of a file with this digest passed against these seeds before."""
+    return bool(cache.get(_entry(path), file_digest + _seeds_digest(seeds)))
+
+
+def _seeds_digest(seeds: dict[str, Seed]) -> bytes:
+    return b"".join(seeds[name].digest for name in sorted(seeds))
+
+
 def _cache_keys(facts: FactBase, seeds: dict[str, Seed]) -> dict[str, bytes]:
     """The key of each file's evidence check: the file's digest and the seeds'."""
-    seeds_digest = b"".join(seeds[name].digest for name in sorted(seeds))
+    seeds_digest = _seeds_digest(seeds)
     return {path: file_digest + seeds_digest for path, file_digest in facts.digests.items()}
 
 

@@ -6,6 +6,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from .cache import BuildCache, digest
@@ -77,8 +78,13 @@ _RECORD_PLANS = {kind: _plan(schema) for kind, schema in RECORDS.items()}
 _NESTED_PLANS = {name: _plan(schema) for name, schema in NESTED.items()}
 
 # A cached file: its records as (kind, data, line) and its references without the path.
-_CachedFile = tuple[list[tuple[str, LocatedMap, int]],
-                    list[tuple[str, tuple[str, ...], Position, str]]]
+_CachedReferences = list[tuple[str, tuple[str, ...], Position, str]]
+_CachedFile = tuple[list[tuple[str, LocatedMap, int]], _CachedReferences]
+# What the checks across files need of a cached file: its number of records; each identified
+# record as (kind, id, line, position of the id); deprecations whole (their check reads the
+# id's position); the references. About a tenth of the whole entry to read back.
+_CachedIndex = tuple[int, list[tuple[str, str, int, Position]],
+                     list[tuple[str, LocatedMap, int]], _CachedReferences]
 
 
 @dataclass
@@ -116,7 +122,14 @@ class _Checker:
         lines = self.lines[path]
         return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
-    def check_file(self, file: Path) -> None:
+    def check_file(self, file: Path,
+                   index_will_do: Callable[[str, bytes], bool] | None = None) -> None:
+        """Check one file, or take it from the build cache if it is unchanged.
+
+        `index_will_do(path, digest)` says whether the caller needs no more of an unchanged
+        file than the checks across files do (it has the file's mapping and quote checks
+        cached): its records are then stubs read from the file's index entry.
+        """
         path = display_path(file)
         self.files[path] = file
         try:
@@ -127,6 +140,11 @@ class _Checker:
         key = digest(raw) if self.cache else b""
         if self.cache:
             self.facts.digests[path] = key
+            if index_will_do is not None and index_will_do(path, key):
+                index = self.cache.get(f"index:{file}", key)
+                if index is not None:
+                    self.reuse_index(path, index)
+                    return
         cached = self.cache.get(f"facts:{file}", key) if self.cache else None
         if cached is not None:
             self.reuse(path, cached)
@@ -135,10 +153,12 @@ class _Checker:
         before = self.local_problems
         self.check_text(path, raw)
         if self.cache and self.local_problems == before:
-            entry: _CachedFile = (
-                [(r.kind, r.data, r.line) for r in self.facts.records[first_record:]],
-                [(r.target, r.kinds, r.pos, r.context) for r in self.references[first_reference:]])
+            records = self.facts.records[first_record:]
+            references = [(r.target, r.kinds, r.pos, r.context)
+                          for r in self.references[first_reference:]]
+            entry: _CachedFile = ([(r.kind, r.data, r.line) for r in records], references)
             self.cache.put(f"facts:{file}", key, entry)
+            self.cache.put(f"index:{file}", key, _index_entry(records, references))
 
     def reuse(self, path: str, cached: _CachedFile) -> None:
         """Take a file's records and references from the cache; only the checks across files
@@ -149,6 +169,26 @@ class _Checker:
             if kind in IDENTIFIED and isinstance(data.get("id"), str):
                 self.register(record)
             self.facts.records.append(record)
+        self.references += [_Reference(target, kinds, path, pos, context)
+                            for target, kinds, pos, context in references]
+
+    def reuse_index(self, path: str, index: _CachedIndex) -> None:
+        """Take a file's stub records and references from its index entry (see check_file)."""
+        count, identified, deprecations, references = index
+        start = len(self.facts.records)
+        for kind, record_id, line, id_pos in identified:
+            data = LocatedMap()
+            data["id"] = record_id
+            data.value_pos["id"] = id_pos
+            record = Record(kind, data, path, line)
+            if kind in IDENTIFIED and isinstance(record_id, str):
+                self.register(record)
+            self.facts.records.append(record)
+        self.facts.records += [Record(kind, data, path, line) for kind, data, line in deprecations]
+        # Records without an id stand in as empty ones of no kind: they are counted, and
+        # nothing across files reads them.
+        blank = Record("", LocatedMap(), path, 0)
+        self.facts.records += [blank] * (count - (len(self.facts.records) - start))
         self.references += [_Reference(target, kinds, path, pos, context)
                             for target, kinds, pos, context in references]
 
@@ -383,6 +423,14 @@ class _Checker:
                              f"deprecated id '{record.id}' is still used by a {live.kind} at "
                              f"{live.path}:{live.line}",
                              "give the live record a new id, or drop the deprecation", local=False)
+
+
+def _index_entry(records: list[Record], references: _CachedReferences) -> _CachedIndex:
+    """A checked file's index entry (see _CachedIndex)."""
+    identified = [(r.kind, r.data["id"], r.line, r.data.value_pos.get("id", (r.line, 1)))
+                  for r in records if r.kind != "deprecation" and r.id]
+    deprecations = [(r.kind, r.data, r.line) for r in records if r.kind == "deprecation"]
+    return len(records), identified, deprecations, references
 
 
 def suggest(word: Any, options: Any, listing: bool = False, what: str = "") -> str:

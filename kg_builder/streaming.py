@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, cast
 
 from .cache import BuildCache
 from .errors import BadInputError, Problem
-from .evidence import Seed, check_evidence
+from .evidence import Seed, check_evidence, evidence_passed
 from .loading import FactBase, Record, _Checker, display_path, facts_files
 from .mapping import Origin, map_to_graph
 from .memory import collector_paused
@@ -229,7 +229,7 @@ class _Phase1:
     def check(self, file: Path) -> None:
         checker = self.checker
         start = len(checker.facts.records)
-        checker.check_file(file)
+        checker.check_file(file, self.index_will_do)
         records = checker.facts.records[start:]
         self.records += len(records)
         if not checker.problems:
@@ -239,7 +239,8 @@ class _Phase1:
                 facts = FactBase(records, digests=digests)
                 self.evidence.extend(check_evidence(facts, self.seeds, checker.cache))
             key = checker.facts.digests.get(path)
-            if self.mapped is not None and key is not None and self.mapped.lookup(path, key):
+            if self.mapped is not None and key is not None and (
+                    path in self.mapped.found or self.mapped.lookup(path, key)):
                 self.spill.put((path, str(file)))
                 if self.feeder is not None:
                     self.feeder.add(self.mapped.found[path][0])
@@ -247,13 +248,22 @@ class _Phase1:
                 self.spill.put(records)
         self.compact(start, records)
 
+    def index_will_do(self, path: str, key: bytes) -> bool:
+        """Whether an unchanged file needs no more than its index entry: its mapping is
+        cached, and so is its quote check against these seeds (if they are given)."""
+        cache = self.checker.cache
+        return (self.mapped is not None and cache is not None
+                and (self.seeds is None or evidence_passed(path, key, self.seeds, cache))
+                and self.mapped.lookup(path, key))
+
     def compact(self, start: int, records: list[Record]) -> None:
         """Swap the file's records for stubs; drop the references that already resolve."""
         facts = self.checker.facts
         kept = []
         for record in records:
             if record.id or record.kind == "deprecation":
-                stub = _stub(record)
+                # A record read from an index entry holds its id alone: it is a stub already.
+                stub = record if len(record.data) == 1 else _stub(record)
                 kept.append(stub)
                 if facts.by_id.get(record.id) is record:
                     facts.by_id[record.id] = stub

@@ -37,7 +37,8 @@ def test_a_cached_load_equals_a_fresh_one(facts: Path, tmp_path: Path):
     assert _records(first) == _records(second) == _records(fresh)
     assert first.by_id.keys() == second.by_id.keys() == fresh.by_id.keys()
     entries = [p for p in (tmp_path / FOLDER).iterdir() if not p.name.startswith(".")]
-    assert len(entries) == len(list(facts.glob("*.yaml"))) + 1  # and CACHEDIR.TAG
+    # Each file's records and its index (what the checks across files read), and CACHEDIR.TAG.
+    assert len(entries) == 2 * len(list(facts.glob("*.yaml"))) + 1
     assert (tmp_path / FOLDER / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
@@ -200,3 +201,41 @@ def test_a_mapping_is_stale_once_an_id_it_looked_up_changes_kind(tmp_path: Path)
     assert mapped.take("a.yaml", index("organisation")) is None
     assert mapped.lookup("a.yaml", b"key")
     assert mapped.take("a.yaml", FactBase()) is None
+
+
+@needs_seeds
+@pytest.mark.parametrize("copy", ["zz-copy.yaml", "aa-copy.yaml"])  # read after or before
+def test_a_warm_build_checks_across_files_from_the_index_entries(facts: Path, tmp_path: Path,
+                                                                 monkeypatch, copy: str):
+    seeds = load_seeds(seeds_dir())
+    cache = BuildCache(tmp_path / FOLDER)
+    stream_facts(facts, seeds, DEFAULT_BASE_IRI, tmp_path, cache=cache)
+    first = next(r for r in load_facts(facts).records if r.id)
+    (facts / copy).write_text(
+        f"people:\n  - id: {first.id}\n    name: Copy\n    evidence: []\n")
+    with pytest.raises(BadInputError) as cold:
+        load_facts(facts)
+    read = []
+    monkeypatch.setattr(BuildCache, "get", lambda self, name, key, get=BuildCache.get:
+                        read.append(name) or get(self, name, key))
+    with pytest.raises(BadInputError) as warm:
+        stream_facts(facts, seeds, DEFAULT_BASE_IRI, tmp_path, cache=cache)
+    # The unchanged files were read from their index entries, not their whole records, and
+    # the duplicate id is reported exactly as a build without a cache reports it.
+    wholes = [name for name in read if name.startswith("facts:")]
+    assert any(name.startswith("index:") for name in read)
+    assert wholes == [f"facts:{facts.resolve() / copy}"]  # the new file, not cached
+    assert warm.value.problems == cold.value.problems
+    assert any("duplicate id" in p.message for p in warm.value.problems)
+
+
+@needs_seeds
+def test_the_index_is_not_enough_once_the_seeds_change(facts: Path, tmp_path: Path):
+    seeds = load_seeds(seeds_dir())
+    assert seeds is not None
+    cache = BuildCache(tmp_path / FOLDER)
+    stream_facts(facts, seeds, DEFAULT_BASE_IRI, tmp_path, cache=cache)
+    # Seeds with every line blanked: the quotes must be checked again, on the whole records.
+    blank = {name: type(seed)(seed.name, [""] * len(seed.lines)) for name, seed in seeds.items()}
+    with pytest.raises(BadInputError, match="quote"):
+        stream_facts(facts, blank, DEFAULT_BASE_IRI, tmp_path, cache=cache)
