@@ -192,7 +192,8 @@ class Staging:
 _WRITERS: dict[str, Callable[[Iterator[str], BinaryIO, str], None]] = {
     DUMP_TURTLE: lambda lines, out, base: write_turtle(lines, out, prefixes(base)),
     DUMP_JSONLD: lambda lines, out, base: write_jsonld(lines, out, prefixes(base)),
-    DUMP_NQUADS: lambda lines, out, base: write_nquads(lines, out, claim_graph(base)),
+    DUMP_NQUADS: lambda lines, out, base: write_nquads(lines, out, claim_graph(base),
+                                                       base + KIND_PATHS["claim"]),
 }
 
 

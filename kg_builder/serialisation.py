@@ -8,6 +8,8 @@ while reading and hold one subject at a time, never the whole graph.
 
 from __future__ import annotations
 
+import bisect
+
 import io
 import json
 import re
@@ -381,28 +383,44 @@ def to_jsonld(triples: Iterable[Triple], prefixes: dict[str, str]) -> str:
     return "".join(_jsonld_parts(sorted_lines(triples), prefixes))
 
 
-def _nquads_lines(lines: Iterable[str], graph_of: Callable[[str], str | None]) -> Iterator[str]:
-    """The lines with each one's graph inserted, a chunk of lines at a time."""
+def _nquads_lines(lines: Iterable[str], graph_of: Callable[[str], str | None],
+                  named: str = "") -> Iterator[str]:
+    """The lines with each one's graph inserted, a chunk of lines at a time.
+
+    `named`, if given, is an IRI prefix that every subject in a named graph starts with: the
+    sorted lines of other subjects are then passed on whole, without looking at each one.
+    """
     head = "\0"
     ending: str | None = None
     lines = iter(lines)
     while batch := list(islice(lines, _CHUNK)):
-        out = []
-        for line in batch:
+        start, stop = _named_range(batch, named) if named else (0, len(batch))
+        out = [*batch[:start]]
+        for line in batch[start:stop]:
             if not line.startswith(head):
                 head = line[:line.index(" ") + 1]
                 graph = graph_of(head[1:-2])
                 ending = None if graph is None else f"<{graph}> .\n"
             out.append(line if ending is None else line[:-2] + ending)
+        out += batch[stop:]
         yield "".join(out)
+
+
+def _named_range(batch: list[str], prefix: str) -> tuple[int, int]:
+    """Where the sorted lines whose subject starts with `prefix` are in a batch."""
+    start = "<" + prefix
+    return (bisect.bisect_left(batch, start),
+            bisect.bisect_left(batch, start[:-1] + chr(ord(start[-1]) + 1)))
 
 
 @collector_paused()
 def write_nquads(lines: Iterable[str], out: BinarySink,
-                 graph_of: Callable[[str], str | None]) -> None:
+                 graph_of: Callable[[str], str | None], named: str = "") -> None:
     """N-Quads from sorted N-Triples lines, each triple in the graph `graph_of(subject)` (None
-    for the default graph). The graph depends on the subject only, so the quads are sorted too."""
-    for chunk in _nquads_lines(lines, graph_of):
+    for the default graph). The graph depends on the subject only, so the quads are sorted too.
+    `named`: a prefix of every subject in a named graph, if there is one (the others are then
+    copied through)."""
+    for chunk in _nquads_lines(lines, graph_of, named):
         out.write(chunk.encode("utf-8"))
 
 

@@ -110,6 +110,22 @@ def test_quads_follow_the_line_order_with_claims_in_named_graphs():
     assert f"<{BASE}claim/c1> <{RDFS}label> \"c\" <{BASE}claim/c1> ." in lines
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 3, 8192])
+def test_quads_copy_the_lines_outside_the_named_graphs_through(chunk: int, monkeypatch):
+    # Every batch boundary: the claim lines may start, end or fill a batch.
+    monkeypatch.setattr("kg_builder.serialisation._CHUNK", chunk)
+    triples = TRIPLES | {(BASE + "claim/c1-b", RDFS + "label", Literal("b")),
+                         (BASE + "claimx", RDFS + "label", Literal("not a claim")),
+                         (BASE + "claim", RDFS + "label", Literal("not a claim either"))}
+    plain = io.BytesIO()
+    write_nquads(iter(sorted_lines(triples)), plain, claim_graph(BASE))
+    fast = io.BytesIO()
+    write_nquads(iter(sorted_lines(triples)), fast, claim_graph(BASE), BASE + "claim/")
+    assert fast.getvalue() == plain.getvalue()
+    assert f"<{BASE}claimx> <{RDFS}label> \"not a claim\" .\n".encode() in fast.getvalue()
+    assert f"\"b\" <{BASE}claim/c1-b> .\n".encode() in fast.getvalue()
+
+
 def test_empty_graphs_stream_too():
     assert to_ntriples(set()) == "" and _written_empty(write_nquads, claim_graph(BASE)) == b""
     assert json.loads(to_jsonld(set(), NAMES))["@graph"] == []
