@@ -38,6 +38,19 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value) if value else default
 
 
+def _check_iri(base: str) -> None:
+    """Refuse a base IRI that RDF parsers would refuse. Every IRI kg-builder mints is this base
+    plus fixed paths and checked slugs, so the store may then load its own N-Triples without
+    checking each IRI again (see EmbeddedStore.load_ntriples)."""
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(base)
+    except ValueError as exc:
+        raise UsageError(f"base IRI '{base}' is not a valid IRI ({exc}); "
+                         "fix --base-iri or KG_BUILDER_BASE_IRI") from exc
+
+
 def open_project(root: Path | str = ".", *, facts: Path | None = None, build: Path | None = None,
                  seeds: Path | None = None, base_iri: str | None = None,
                  sparql_endpoint: str | None = None) -> Project:
@@ -47,6 +60,7 @@ def open_project(root: Path | str = ".", *, facts: Path | None = None, build: Pa
     if not base.startswith(("http://", "https://")) or not base.endswith(("/", "#")):
         raise UsageError(f"base IRI '{base}' must be an http(s) IRI ending in '/' or '#'; "
                          "fix --base-iri or KG_BUILDER_BASE_IRI")
+    _check_iri(base)
     default_seeds = Path(os.environ.get("KG_SEEDS_DIR", root.parent / "shared" / "seeds"))
     return Project(
         root=root,

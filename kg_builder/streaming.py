@@ -101,7 +101,7 @@ class StoreFeeder:
                 if self.abandoned:
                     store = self.loaded = None  # freed now, not when the build ends
                 elif store is not None:
-                    store.load_ntriples("".join(lines))
+                    store.load_ntriples("".join(lines), trusted=True)
         except BaseException as exc:  # the store is then loaded from kg.nt instead
             self.error = exc
             while self.chunks.get() is not None:

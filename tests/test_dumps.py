@@ -129,3 +129,13 @@ def test_a_bad_base_iri_is_a_usage_error(runner, project):
     result = runner.invoke(main, ["build", *project_args(project), "--base-iri", "purge"])
     assert result.exit_code == 2
     assert "must be an http(s) IRI ending in '/' or '#'" in result.stderr
+
+
+@pytest.mark.parametrize("base, why", [("https://ex ample.org/", "code point ' '"),
+                                       ("https://example.org/%zz/", "percent encoding"),
+                                       ("https://[example.org/", "in host")])
+def test_a_base_iri_that_parsers_refuse_is_a_usage_error(runner, project, base: str, why: str):
+    result = runner.invoke(main, ["build", *project_args(project), "--base-iri", base])
+    assert result.exit_code == 2, result.output
+    assert f"base IRI '{base}' is not a valid IRI" in result.stderr and why in result.stderr
+    assert "KG_BUILDER_BASE_IRI" in result.stderr and not (project / "build").exists()

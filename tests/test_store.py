@@ -83,3 +83,19 @@ def test_a_row_of_the_wrong_width_is_refused_so_the_rows_are_read_one_by_one():
     assert _from_tsv('?a\t?b\n<x>\t"y"\n').rows == [{"a": "x", "b": Literal("y")}]
     with pytest.raises(_UnknownCell):
         _from_tsv("?a\t?b\n<x>\n")
+
+
+def test_trusted_ntriples_load_as_checked_ones_do():
+    text = _store().dump_ntriples()
+    checked, trusted = EmbeddedStore(), EmbeddedStore()
+    checked.load_ntriples(text)
+    trusted.load_ntriples(text, trusted=True)
+    # Blank nodes get fresh labels in each load; every other term must be the same.
+    query = "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER(!isBlank(?o)) } ORDER BY ?s ?p ?o"
+    assert trusted.select(query) == checked.select(query) and len(trusted) == len(checked) == 23
+
+
+def test_only_checked_loading_refuses_a_bad_iri():
+    bad = "<http://example.org/a b> <http://example.org/p> <http://example.org/o> .\n"
+    with pytest.raises(SyntaxError):
+        EmbeddedStore().load_ntriples(bad)
