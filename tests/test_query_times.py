@@ -18,3 +18,23 @@ def test_rows_that_tie_on_every_sort_key_may_come_in_any_order():
     assert compare(_rows(before, None), _rows(swapped, None)) == ["q: same rows, different order"]
     moved = [["b", "3"], ["a", "1"], ["a", "2"]]
     assert compare(_rows(before, ["k"]), _rows(moved, ["k"])) == ["q: same rows, different order"]
+
+
+def test_the_floor_reads_back_exactly_the_rows_of_the_query():
+    from bench.query_floor import _projected_keys, floor, reading_back, rows_as_nodes
+    from kg_builder.store import store_from
+    from kg_builder.terms import Literal
+
+    ex = "http://example.org/"
+    store = store_from([(ex + f"p{i}", ex + "name", Literal(name)) for i, name in
+                        enumerate(["Kork", "Feldman", "Yakir", "Kork"])]
+                       + [(ex + "p0", ex + "born", Literal("1887"))])
+    text = (f"SELECT ?p ?name ?born WHERE {{ ?p <{ex}name> ?name "
+            f"OPTIONAL {{ ?p <{ex}born> ?born }} }}\nORDER BY ?name ?p\n")
+    result = store.select(text)
+    keys = _projected_keys(text, result.variables)
+    sorted_text, _ = reading_back(result, keys)
+    assert keys == ["name", "p"]
+    assert rows_as_nodes(result).select(sorted_text).rows == result.rows  # unbound ?born too
+    found = floor(store, text, repeats=1)
+    assert found["rows"] == 4 and min(found["canned"], found["sorted"], found["unsorted"]) > 0
