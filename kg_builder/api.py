@@ -104,7 +104,9 @@ def _check_and_validate(project: Project, engine: str, staging: Staging,
     the graph passes."""
     with (tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch,
           DumpJob(staging, project.base_iri) as writing, StoreFeeder() as feeder):
-        with staging.dump(DUMP_NTRIPLES) as out:
+        # The other dumps are written from kg.nt: they start once it is written, while its
+        # gzip copy is still being compressed.
+        with staging.dump(DUMP_NTRIPLES, copy_later=True) as out:
             streamed = _stream_ntriples(project, out, Path(scratch), feeder)
         writing.start()
         dump = staging.path(DUMP_NTRIPLES)

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from itertools import islice
 from pathlib import Path
 from types import TracebackType
@@ -78,11 +78,46 @@ class _HashedFile:
         return self.size, self.sha.hexdigest()
 
 
-class _DumpWriter:
-    """A dump and its gzip copy, fed by a writer and written by a background thread.
+class _Lane:
+    """A thread applying `sink` to each chunk queued, in order; the first error is kept and
+    raised to the feeding thread."""
 
-    zlib and hashlib release the GIL, so compressing and hashing overlap the writer's Python
-    work on the other core.
+    def __init__(self, sink: Callable[[bytes], object], name: str) -> None:
+        self.sink = sink
+        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._drain, name=name, daemon=True)
+        self.thread.start()
+
+    def put(self, data: bytes) -> None:
+        """Queue a chunk, or raise the error the lane met."""
+        if self.error is not None:
+            raise self.error
+        self.chunks.put(data)
+
+    def _drain(self) -> None:
+        while (data := self.chunks.get()) is not None:
+            if self.error is not None:
+                continue  # keep taking chunks, so that the writer never blocks on a full queue
+            try:
+                self.sink(data)
+            except BaseException as exc:  # handed to the writer's thread, which raises it
+                self.error = exc
+
+    def close(self) -> None:
+        """Wait for the chunks queued; raise the error met, if any."""
+        self.chunks.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+class _DumpWriter:
+    """A dump and its gzip copy, fed by a writer and written by two background threads.
+
+    Writing and hashing the dump, and compressing and hashing its copy, release the GIL, so
+    they overlap the writer's Python work and each other; the dump can be finished (for other
+    readers to start on it) while its copy is still being compressed.
     """
 
     def __init__(self, path: Path, packed: bool) -> None:
@@ -90,42 +125,42 @@ class _DumpWriter:
         self.plain = _HashedFile(path)
         self.packed = _HashedFile(path.with_name(path.name + ".gz")) if packed else None
         self.gzip = GzipWriter(self.packed) if self.packed else None  # type: ignore[arg-type]
-        self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._drain, name=f"write {path.name}",
-                                       daemon=True)
-        self.thread.start()
+        self.lanes = [_Lane(self.plain.write, f"write {path.name}")]
+        if self.gzip is not None:
+            self.lanes.append(_Lane(self.gzip.write, f"compress {path.name}"))
 
     def write(self, data: bytes) -> int:
-        """Queue bytes for the file (BinaryIO's write)."""
-        if self.error is not None:
-            raise self.error
-        self.chunks.put(data)
+        """Queue bytes for the file and its copy (BinaryIO's write)."""
+        for lane in self.lanes:
+            lane.put(data)
         return len(data)
 
-    def _drain(self) -> None:
-        while (data := self.chunks.get()) is not None:
-            if self.error is not None:
-                continue  # keep taking chunks, so that the writer never blocks on a full queue
-            try:
-                self.plain.write(data)
-                if self.gzip is not None:
-                    self.gzip.write(data)
-            except BaseException as exc:  # handed to the writer's thread, which raises it
-                self.error = exc
+    def close_plain(self) -> dict[str, Digest]:
+        """Finish the dump itself; its size and SHA-256 sum."""
+        try:
+            self.lanes[0].close()
+        finally:
+            digest = self.plain.close()
+        return {self.name: digest}
+
+    def close_packed(self) -> dict[str, Digest]:
+        """Finish the gzip copy, if any; its size and sum."""
+        if self.gzip is None or self.packed is None:
+            return {}
+        try:
+            self.lanes[1].close()
+            self.gzip.close()
+        finally:
+            digest = self.packed.close()
+        return {self.name + ".gz": digest}
 
     def close(self) -> dict[str, Digest]:
         """Finish both files; their sizes and SHA-256 sums by name."""
-        self.chunks.put(None)
-        self.thread.join()
-        if self.gzip is not None and self.error is None:
-            self.gzip.close()
-        digests = {self.name: self.plain.close()}
-        if self.packed is not None:
-            digests[self.name + ".gz"] = self.packed.close()
-        if self.error is not None:
-            raise self.error
-        return digests
+        try:
+            digests = self.close_plain()
+        finally:
+            packed = self.close_packed()
+        return digests | packed
 
 
 class Staging:
@@ -140,7 +175,25 @@ class Staging:
         self.target = target
         self.beside = beside or target.parent
         self.folder = Path()
-        self.digests: dict[str, Digest] = {}
+        self._digests: dict[str, Digest] = {}
+        # Gzip copies still being compressed: each call finishes one and gives its digest.
+        self._pending: list[Callable[[], dict[str, Digest]]] = []
+
+    @property
+    def digests(self) -> dict[str, Digest]:
+        """Each staged file's size and SHA-256 sum, by name (copies still being compressed are
+        waited for first)."""
+        self.settle()
+        return self._digests
+
+    @digests.setter
+    def digests(self, value: dict[str, Digest]) -> None:
+        self._digests = value
+
+    def settle(self) -> None:
+        """Wait for the gzip copies still being compressed; raise the first error met."""
+        while self._pending:
+            self._digests |= self._pending.pop(0)()
 
     def __enter__(self) -> Staging:
         self.beside.mkdir(parents=True, exist_ok=True)
@@ -150,6 +203,10 @@ class Staging:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
+        for finish in self._pending:
+            with suppress(Exception):  # the build has already failed, or committed
+                finish()
+        self._pending = []
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def path(self, name: str) -> Path:
@@ -164,13 +221,24 @@ class Staging:
         self.digests[name] = (len(data), hashlib.sha256(data).hexdigest())
 
     @contextmanager
-    def dump(self, name: str, packed: bool = True) -> Iterator[BinaryIO]:
-        """A binary stream for a dump, and (if `packed`) its gzip copy `name`.gz."""
+    def dump(self, name: str, packed: bool = True, copy_later: bool = False
+             ) -> Iterator[BinaryIO]:
+        """A binary stream for a dump, and (if `packed`) its gzip copy `name`.gz.
+
+        `copy_later`: the block ends as soon as the dump itself is written, for others to
+        read; its copy is finished in the background, before `digests` is next read.
+        """
         writer = _DumpWriter(self.path(name), packed)
         try:
             yield writer  # type: ignore[misc]
         finally:
-            self.digests |= writer.close()
+            if copy_later:
+                try:
+                    self._digests |= writer.close_plain()
+                finally:
+                    self._pending.append(writer.close_packed)
+            else:
+                self._digests |= writer.close()
 
     def write_checksums(self) -> None:
         """SHA256SUMS over every staged file (check with `sha256sum -c SHA256SUMS`)."""

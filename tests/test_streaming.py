@@ -18,7 +18,7 @@ from kg_builder.loading import load_facts
 from kg_builder.mapping import map_to_graph
 from kg_builder.namespaces import DEFAULT_BASE_IRI
 from kg_builder.publishing import PublicationStopped, Staging, write_dump
-from kg_builder.serialisation import sorted_lines
+from kg_builder.serialisation import GzipWriter, sorted_lines
 from kg_builder.streaming import MappedCache, StoreFeeder, check_files, stream_facts
 
 from .conftest import CASES, MINIMAL
@@ -100,6 +100,43 @@ def test_a_staged_dump_has_its_gzip_copy_and_true_digests(tmp_path: Path) -> Non
     assert f"{hashlib.sha256(data).hexdigest()}  kg.nt\n" in (target / "SHA256SUMS").read_text()
     assert [p.name for p in written] == ["SHA256SUMS", "kg.nt", "kg.nt.gz"]
     assert not list(tmp_path.glob(".out.staging-*"))
+
+
+def test_a_dump_whose_copy_is_finished_later_is_whole_when_its_block_ends(tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    compressing = threading.Event()
+    write = GzipWriter.write
+
+    def slow_write(self, data: bytes) -> int:  # type: ignore[no-untyped-def]
+        compressing.wait(5)  # held until the dump itself has been read
+        return write(self, data)
+
+    monkeypatch.setattr(GzipWriter, "write", slow_write)
+    target = tmp_path / "out"
+    with Staging(target) as staging:
+        with staging.dump("kg.nt", copy_later=True) as out:
+            for _ in range(10):  # fewer chunks than the lanes queue: the writer never waits
+                out.write(b"<a> <b> <c> .\n" * 100)
+        assert staging.path("kg.nt").read_bytes() == b"<a> <b> <c> .\n" * 1000
+        compressing.set()
+        assert set(staging.digests) == {"kg.nt", "kg.nt.gz"}
+        staging.write_checksums()
+        staging.commit()
+    assert gzip.decompress((target / "kg.nt.gz").read_bytes()) == (target / "kg.nt").read_bytes()
+
+
+def test_an_error_in_a_copy_finished_later_fails_the_publication(tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    def broken(self, data: bytes) -> int:  # type: ignore[no-untyped-def]
+        raise OSError("disk full")
+
+    monkeypatch.setattr(GzipWriter, "write", broken)
+    target = tmp_path / "out"
+    with pytest.raises(OSError, match="disk full"), Staging(target) as staging:
+        with staging.dump("kg.nt", copy_later=True) as out:
+            out.write(b"<a> <b> <c> .\n")
+        staging.write_checksums()
+    assert not target.exists() and not list(tmp_path.glob(".out.staging-*"))
 
 
 def test_a_failed_publication_leaves_the_target_as_it_was(tmp_path: Path) -> None:
