@@ -83,7 +83,7 @@ def run_ours(facts: Path, dumps: Path, recorder: Recorder,
 
     from kg_builder.metadata import Edition, example_resource, graph_statistics
     from kg_builder.publishing import (DUMP_NTRIPLES, Staging, write_context,
-                                       write_description, write_dump)
+                                       write_description, write_docs, write_dump)
     from kg_builder.serialisation import write_ntriples
     from kg_builder.store import EmbeddedStore
     from kg_builder.streaming import (SortedRuns, check_files, map_files, store_for,
@@ -129,9 +129,9 @@ def run_ours(facts: Path, dumps: Path, recorder: Recorder,
         for name, stage in DUMP_STAGES.items():
             recorder.run(stage, lambda name=name: write_dump(staging, name, DEFAULT_BASE_IRI))
         write_context(staging, DEFAULT_BASE_IRI)
-        recorder.run("write metadata (VoID, docs)", lambda: write_description(
-            staging, stats, DEFAULT_BASE_IRI, Edition(DEFAULT_BASE_IRI + "dumps/"), ONTOLOGY,
-            SHAPES))
+        recorder.run("write metadata (VoID, docs)", lambda: (write_description(
+            staging, stats, DEFAULT_BASE_IRI, Edition(DEFAULT_BASE_IRI + "dumps/")),
+            write_docs(staging, ONTOLOGY, SHAPES)))
         staging.write_checksums()
         staging.commit()
 

@@ -103,7 +103,8 @@ def _check_and_validate(project: Project, engine: str, staging: Staging,
     statistics in the store, check the guards and validate. The other dumps are kept only if
     the graph passes."""
     with (tempfile.TemporaryDirectory(prefix="kg-builder-") as scratch,
-          DumpJob(staging, project.base_iri) as writing, StoreFeeder() as feeder):
+          DumpJob(staging, project.base_iri, (project.ontology_files(), project.shapes_files())
+                  ) as writing, StoreFeeder() as feeder):
         # The other dumps are written from kg.nt: they start once it is written, while its
         # gzip copy is still being compressed.
         with staging.dump(DUMP_NTRIPLES, copy_later=True) as out:
@@ -137,8 +138,7 @@ def build(project: Project, fail_on: str = "Violation", engine: str = "auto") ->
         result, report = validated.result, validated.result.report
         if validated.fails(fail_on):
             return result
-        write_description(staging, validated.stats, project.base_iri, build_edition(project),
-                          project.ontology_files(), project.shapes_files())
+        write_description(staging, validated.stats, project.base_iri, build_edition(project))
         staging.write_bytes("validation.txt", report_text(report, project.base_iri)
                             .encode("utf-8"))
         staging.write_bytes("validation.json", report_json(report).encode("utf-8"))
@@ -296,8 +296,7 @@ def release(project: Project, version: str, date: str | None = None, force: bool
             raise BadInputError(continuity_problems(vanished, previous))
         edition = Edition(f"{project.base_iri}releases/{version}/", version, issued,
                           project.sparql_endpoint)
-        write_description(staging, validated.stats, project.base_iri, edition,
-                          project.ontology_files(), project.shapes_files())
+        write_description(staging, validated.stats, project.base_iri, edition)
         copies = ontology_copies(project.ontology_files(), project.shapes_files(), version,
                                  version_iri_of(previous) if previous else None)
         for name, data in copies.items():

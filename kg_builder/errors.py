@@ -69,6 +69,11 @@ class BadInputError(KgBuilderError):
         body = "\n".join(p.render() for p in problems)
         super().__init__(f"{body}\n{len(problems)} {noun} in the input.")
 
+    def __reduce__(self) -> tuple[type[BadInputError], tuple[list[Problem]]]:
+        # Sent back whole from the process that writes the dumps (pickle would rebuild the
+        # error from its message text, not its problems).
+        return type(self), (self.problems,)
+
 
 class EndpointError(KgBuilderError):
     """A remote SPARQL endpoint failed, timed out or answered with something unreadable."""

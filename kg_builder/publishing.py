@@ -361,9 +361,13 @@ class DumpJob:
     stops the job.
     """
 
-    def __init__(self, staging: Staging, base_iri: str) -> None:
+    def __init__(self, staging: Staging, base_iri: str,
+                 docs: tuple[list[Path], list[Path]] = ([], [])) -> None:
         self.staging = staging
         self.base_iri = base_iri
+        # The ontology and shapes files: their HTML documentation is written with the JSON-LD
+        # context, before kg.nt is ready (neither depends on the graph).
+        self.docs = docs
         self.stop = threading.Event()
         self.process: multiprocessing.process.BaseProcess | None = None
         self.thread: threading.Thread | None = None
@@ -382,7 +386,8 @@ class DumpJob:
                               lambda value: context.Value("i", value, lock=False))
         self.control, orders = context.Pipe()
         self.process = context.Process(target=_write_in_child,
-                                       args=(self.staging, self.base_iri, self.claims, orders),
+                                       args=(self.staging, self.base_iri, self.claims, orders,
+                                             self.docs),
                                        name="kg-builder dumps", daemon=True)
         self.process.start()
         orders.close()
@@ -398,7 +403,8 @@ class DumpJob:
 
     def _in_thread(self) -> None:
         try:
-            _write_front(self.staging, self.base_iri, self.claims, self.stop)
+            _write_prelude(self.staging, self.base_iri, self.docs)
+            _write_claimed(self.staging, self.base_iri, self.claims.first, self.stop)
             self.outcome = ("done", {})
         except BaseException as exc:  # handed to the caller's thread by wait()
             self.outcome = ("error", exc)
@@ -430,24 +436,38 @@ class DumpJob:
             self.thread.join()
 
 
-def _write_front(staging: Staging, base_iri: str, claims: _Claims,
-                 stop: threading.Event | None = None) -> None:
-    """The writer's share: the JSON-LD context, then the dumps it takes from the front."""
+def _write_prelude(staging: Staging, base_iri: str,
+                   docs: tuple[list[Path], list[Path]]) -> None:
+    """What the writer writes before kg.nt is ready: the JSON-LD context, the ontology docs."""
     write_context(staging, base_iri)
-    _write_claimed(staging, base_iri, claims.first, stop)
+    write_docs(staging, *docs)
 
 
-def _write_in_child(staging: Staging, base_iri: str, claims: _Claims, orders: Any) -> None:
-    """The forked process: on "start", write the dumps it claims and send back their
-    digests, or the error; a closed pipe means there is nothing to write."""
+def write_docs(staging: Staging, ontology: list[Path], shapes: list[Path]) -> None:
+    """The ontology and shapes documented as one HTML page."""
+    staging.write_bytes(ONTOLOGY_DOCS, ontology_html(ontology, shapes).encode("utf-8"))
+
+
+def _write_in_child(staging: Staging, base_iri: str, claims: _Claims, orders: Any,
+                    docs: tuple[list[Path], list[Path]]) -> None:
+    """The forked process: write the prelude while the parent checks the facts; on "start",
+    write the dumps it claims and send back the digests, or the error; a closed pipe means
+    there is nothing to write."""
+    staging.digests = {}
+    prelude: BaseException | None = None
+    try:
+        _write_prelude(staging, base_iri, docs)
+    except BaseException as exc:  # sent once the parent asks for the dumps
+        prelude = exc
     try:
         if orders.recv() != "start":
             return
     except EOFError:
         return
-    staging.digests = {}
     try:
-        _write_front(staging, base_iri, claims)
+        if prelude is not None:
+            raise prelude
+        _write_claimed(staging, base_iri, claims.first)
         message: tuple[str, object] = ("done", staging.digests)
     except BaseException as exc:
         message = ("error", exc)
@@ -465,8 +485,9 @@ def write_context(staging: Staging, base_iri: str) -> None:
 
 
 def write_description(staging: Staging, stats: GraphStatistics, base_iri: str,
-                      edition: Edition, ontology: list[Path], shapes: list[Path]) -> None:
-    """VoID + DCAT (over the staged dumps' sizes and sums), CITATION.cff, the ontology docs."""
+                      edition: Edition) -> None:
+    """VoID + DCAT (over the staged dumps' sizes and sums) and CITATION.cff (the ontology docs
+    are written by the DumpJob)."""
     dumps = {name: staging.digests[name] for name in staging.digests
              if name.removesuffix(".gz") in DUMPS}
     description = (describe_dataset(stats, base_iri)
@@ -475,4 +496,3 @@ def write_description(staging: Staging, stats: GraphStatistics, base_iri: str,
     staging.write_bytes(DESCRIPTION, to_turtle(description, metadata_prefixes(base_iri))
                         .encode("utf-8"))
     staging.write_bytes(CITATION, citation_cff(base_iri, edition).encode("utf-8"))
-    staging.write_bytes(ONTOLOGY_DOCS, ontology_html(ontology, shapes).encode("utf-8"))

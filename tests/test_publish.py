@@ -378,21 +378,28 @@ def test_the_dumps_are_the_same_written_in_a_thread_where_processes_do_not_fork(
     assert _outputs(_build(runner, project)) == forked
 
 
+def _broken_build(runner, project, monkeypatch, platform, breaking):  # type: ignore[no-untyped-def]
+    """A build after a good one, with the writer forked (linux) or in a thread (darwin) and
+    `breaking()` called in between; the result, and whether build/ was left as it was."""
+    before = _outputs(_build(runner, project))
+    monkeypatch.setattr("kg_builder.publishing.sys.platform", platform)
+    breaking()
+    result = runner.invoke(main, ["build", *project_args(project)])
+    return result, _outputs(project / "build") == before
+
+
 @needs_seeds
 @pytest.mark.parametrize("platform", ["linux", "darwin"])
 def test_a_dump_that_cannot_be_written_fails_the_build_and_leaves_build_as_it_was(
         runner, project, monkeypatch, platform):
-    before = _outputs(_build(runner, project))
-    monkeypatch.setattr("kg_builder.publishing.sys.platform", platform)
-
     def full_disk(lines, out, base):  # type: ignore[no-untyped-def]
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setitem(publishing._WRITERS, "kg.jsonld", full_disk)
-    result = runner.invoke(main, ["build", *project_args(project)])
+    result, untouched = _broken_build(runner, project, monkeypatch, platform, lambda: (
+        monkeypatch.setitem(publishing._WRITERS, "kg.jsonld", full_disk)))
     assert result.exit_code != 0
     assert "No space left on device" in str(result.exception) + result.output
-    assert _outputs(project / "build") == before
+    assert untouched
 
 
 def test_dump_claims_hand_out_each_name_once_from_either_end():
@@ -424,3 +431,28 @@ def test_a_build_in_a_daemonic_process_writes_the_dumps_in_a_thread(runner, proj
     monkeypatch.setattr(publishing.multiprocessing, "current_process", lambda: Daemonic())
     monkeypatch.setattr(publishing.multiprocessing, "get_context", None)  # must not be used
     assert _outputs(_build(runner, project)) == forked
+
+
+@needs_seeds
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_an_ontology_that_does_not_parse_fails_the_build_with_its_location(
+        runner, project, monkeypatch, platform):
+    # The ontology docs are written by the dump writer before kg.nt is ready; its error
+    # comes back to the build, located, and build/ is left as it was.
+    ontology = sorted((project / "ontology").glob("*.ttl"))[0]
+    result, untouched = _broken_build(runner, project, monkeypatch, platform, lambda: (
+        ontology.write_text(ontology.read_text() + "\nthis is not turtle .\n")))
+    assert result.exit_code == 3, result.output
+    assert f"{ontology.name}:" in result.stderr and "cannot" in result.stderr
+    assert untouched
+    assert multiprocessing.active_children() == []
+
+
+def test_a_bad_input_error_crosses_a_process_boundary_whole():
+    import pickle
+
+    from kg_builder.errors import BadInputError, Problem
+
+    error = BadInputError([Problem("facts/a.yaml", 3, 5, "duplicate id 'x'", "rename it")])
+    again = pickle.loads(pickle.dumps(error))
+    assert again.problems == error.problems and str(again) == str(error)
