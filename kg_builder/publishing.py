@@ -177,7 +177,9 @@ class Staging:
         self.folder = Path()
         self._digests: dict[str, Digest] = {}
         # Gzip copies still being compressed: each call finishes one and gives its digest.
+        # The dump writer's thread (where the platform does not fork) may settle them too.
         self._pending: list[Callable[[], dict[str, Digest]]] = []
+        self._settling = threading.Lock()
 
     @property
     def digests(self) -> dict[str, Digest]:
@@ -192,8 +194,9 @@ class Staging:
 
     def settle(self) -> None:
         """Wait for the gzip copies still being compressed; raise the first error met."""
-        while self._pending:
-            self._digests |= self._pending.pop(0)()
+        with self._settling:
+            while self._pending:
+                self._digests |= self._pending.pop(0)()
 
     def __enter__(self) -> Staging:
         self.beside.mkdir(parents=True, exist_ok=True)
@@ -203,10 +206,11 @@ class Staging:
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        for finish in self._pending:
-            with suppress(Exception):  # the build has already failed, or committed
-                finish()
-        self._pending = []
+        with self._settling:
+            for finish in self._pending:
+                with suppress(Exception):  # the build has already failed, or committed
+                    finish()
+            self._pending = []
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def path(self, name: str) -> Path:
@@ -362,7 +366,7 @@ class DumpJob:
     """
 
     def __init__(self, staging: Staging, base_iri: str,
-                 docs: tuple[list[Path], list[Path]] = ([], [])) -> None:
+                 docs: tuple[list[Path], list[Path]]) -> None:
         self.staging = staging
         self.base_iri = base_iri
         # The ontology and shapes files: their HTML documentation is written with the JSON-LD
