@@ -58,6 +58,7 @@ _NODE_KINDS = {
     "IRIOrLiteral": "(isIRI(?value) || isLiteral(?value))",
 }
 _TRUE = Literal("true", XSD + "boolean")
+_ONE = Literal("1", XSD + "integer")
 _STRINGLIKE = ("(isIRI({0}) || (isLiteral({0}) && (lang({0}) != \"\" || "
                "datatype({0}) = <" + XSD + "string>)))")
 
@@ -319,12 +320,17 @@ class Evaluator:
         constraints = [(name, param) for name in sorted(_SIMPLE)
                        for param in self.graph.objects(shape, SH + name)]
         per_value = [i for i, (name, _) in enumerate(constraints) if name in _PER_VALUE]
-        shared: dict[int, list[Row]] = {}
+        counts = [i for i, (name, _) in enumerate(constraints) if name in ("minCount", "maxCount")]
+        path = self.graph.value(shape, SH + "path")
+        shared = self.screened_results(shape, constraints, per_value, counts, focus)
+        if shared is not None:
+            return [(name, shared[i] if i in shared
+                     else self.rows(self.simple_query(shape, name, param, focus)))
+                    for i, (name, param) in enumerate(constraints)]
+        shared = {}
         if len(per_value) > 1:
             rows = self.per_value_rows(shape, [constraints[i] for i in per_value], focus)
             shared = dict(zip(per_value, rows, strict=True))
-        counts = [i for i, (name, _) in enumerate(constraints) if name in ("minCount", "maxCount")]
-        path = self.graph.value(shape, SH + "path")
         if [constraints[i][0] for i in counts] == ["maxCount", "minCount"] and path is not None:
             most, least = counts
             high, low = _integer(constraints[most][1]), _integer(constraints[least][1])
@@ -334,6 +340,52 @@ class Evaluator:
         return [(name, shared[i] if i in shared
                  else self.rows(self.simple_query(shape, name, param, focus)))
                 for i, (name, param) in enumerate(constraints)]
+
+    def screened_results(self, shape: Term, constraints: list[tuple[str, Term]],
+                         per_value: list[int], counts: list[int],
+                         focus: FocusPattern) -> dict[int, list[Row]] | None:
+        """The rows of a property shape's count and per-value constraints, from one query that
+        counts each focus node's values and notes whether any fails a per-value test; the
+        failing values are then looked for only if there are any (on a conforming graph, never).
+        None if the shape has not both kinds of constraint on a path, or an unusual count."""
+        path = self.graph.value(shape, SH + "path")
+        if path is None or not per_value or not counts or len(counts) > 2:
+            return None
+        bounds = {constraints[i][0]: _integer(constraints[i][1]) for i in counts}
+        if len(bounds) != len(counts) or bounds.get("minCount", 1) < 1 \
+                or bounds.get("maxCount", 0) < 0:
+            return None
+        tests = " && ".join(f"COALESCE({self._value_test(shape, *constraints[i])}, false)"
+                            for i in per_value)
+        failing = f"MAX(IF(BOUND(?value) && !({tests}), 1, 0))"
+        count = "COUNT(DISTINCT ?value)"
+        having = [f"{failing} > 0"]
+        if "minCount" in bounds:
+            having.append(f"{count} < {bounds['minCount']}")
+        if "maxCount" in bounds:
+            having.append(f"{count} > {bounds['maxCount']}")
+        step = sparql_path(self.graph, path)
+        values = f"?this {step} ?value ."
+        # Without sh:minCount, a focus node with no value can fail nothing here.
+        values = f"OPTIONAL {{ {values} }}" if "minCount" in bounds else values
+        query = (f"SELECT ?this ({count} AS ?_n) ({failing} AS ?_bad) WHERE {{ "
+                 f"{focus('this')} {values} }} GROUP BY ?this HAVING ({' || '.join(having)})")
+        self.queries += 1
+        found = [(r["this"], int(r["_n"].value), r["_bad"] == _ONE)  # type: ignore[union-attr]
+                 for r in self.store.select(query).rows if r["this"] is not None]
+        shared: dict[int, list[Row]] = {}
+        for i in counts:
+            name = constraints[i][0]
+            bound = bounds[name]
+            shared[i] = [(f, None) for f, n, _ in found
+                         if (n < bound if name == "minCount" else n > bound)]
+        if any(bad for _, _, bad in found):
+            if len(per_value) > 1:
+                rows = self.per_value_rows(shape, [constraints[i] for i in per_value], focus)
+                shared |= dict(zip(per_value, rows, strict=True))
+        else:
+            shared |= {i: [] for i in per_value}
+        return shared
 
     def count_rows(self, step: str, low: int, high: int,
                    focus: FocusPattern) -> tuple[list[Row], list[Row]]:

@@ -161,3 +161,59 @@ def test_cli_engine_option_names_the_engine(engine: str, runner, tmp_path: Path)
     assert "earliest day is after its latest day" in result.stdout
     expected = "pyshacl" if engine == "pyshacl" else "sparql"
     assert result.stdout.rstrip().endswith(f"(engine: {expected})")
+
+
+SCREENED_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+    sh:property [ sh:path ex:q ; sh:minCount 1 ; sh:maxCount 1 ; sh:datatype xsd:string ;
+                  sh:minLength 3 ] ;
+    sh:property [ sh:path ex:k ; sh:maxCount 1 ; sh:in ( "a" "b" ) ] ;
+    sh:property [ sh:path ex:n ; sh:minCount 1 ; sh:datatype xsd:integer ] .
+"""
+
+
+def _screened(body: str, tmp_path: Path) -> tuple[ValidationReport, ValidationReport, int]:
+    from kg_builder import shacl_compiler
+    from kg_builder.store import read_triples, store_from
+
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(SCREENED_SHAPES)
+    data = "@prefix ex: <http://example.org/> .\n" + body
+    (tmp_path / "data.ttl").write_text(data)
+    compiled = shacl_compiler.compile_shapes(read_triples(shapes))
+    _, queries = shacl_compiler.run_compiled(compiled, store_from(
+        read_triples(tmp_path / "data.ttl")))
+    text = "".join(f"{line}\n" for line in _ntriples(tmp_path / "data.ttl"))
+    fast, reference = both(text, [shapes])
+    return fast, reference, queries
+
+
+def _ntriples(path: Path) -> list[str]:
+    from kg_builder.serialisation import sorted_lines
+    from kg_builder.store import read_triples
+
+    return [line.rstrip("\n") for line in sorted_lines(read_triples(path))]
+
+
+def test_a_conforming_property_shape_is_screened_by_one_query(tmp_path: Path):
+    good = 'ex:a a ex:C ; ex:q "abcd" ; ex:k "a" ; ex:n 3 .\n'
+    fast, reference, queries = _screened(good, tmp_path)
+    assert fast.conforms and reference.conforms and fast.results == []
+    # One query per property shape: its counts and per-value tests together.
+    assert queries == 3
+
+
+@pytest.mark.parametrize("body", [
+    'ex:a a ex:C ; ex:k "a" ; ex:n 3 .',                      # no q: minCount
+    'ex:a a ex:C ; ex:q "abcd", "efgh" ; ex:n 3 .',           # two q: maxCount
+    'ex:a a ex:C ; ex:q "ab" ; ex:n 3 .',                     # too short
+    'ex:a a ex:C ; ex:q 1234 ; ex:n "x" .',                   # wrong datatypes
+    'ex:a a ex:C ; ex:q "ab", 5 ; ex:k "a", "c" ; ex:n 3 .',  # several at once
+    'ex:a a ex:C ; ex:q "abcd" ; ex:n 3 . ex:b a ex:C ; ex:q "x" ; ex:k "z" .',
+])
+def test_screened_property_shapes_give_pyshacls_results(body: str, tmp_path: Path):
+    fast, reference, _ = _screened(body + "\n", tmp_path)
+    assert not fast.conforms and rows(fast, messages=False) == rows(reference, messages=False)
