@@ -30,7 +30,7 @@ from .metadata import (Edition, GraphStatistics, citation_cff, describe_catalogu
 from .namespaces import KIND_PATHS, metadata_prefixes, prefixes
 from .ontology_docs import ontology_html
 from .serialisation import (GzipWriter, jsonld_context, to_turtle, write_jsonld, write_nquads,
-                            write_turtle)
+                            write_nquads_bytes, write_turtle)
 
 DUMP_TURTLE = "kg.ttl"
 DUMP_NTRIPLES = "kg.nt"
@@ -297,18 +297,35 @@ def _write_claimed(staging: Staging, base_iri: str, claim: Callable[[], str | No
     """Write the dumps that `claim` hands out, until it hands out none."""
     lines: list[str] | None = None
     while (name := claim()) is not None:
+        if name == DUMP_NQUADS and _small(staging):
+            _write_nquads_whole(staging, base_iri, stop)
+            continue
         if lines is None:
             lines = _small_dump_lines(staging)
         write_dump(staging, name, base_iri, stop, lines)
 
 
+def _small(staging: Staging) -> bool:
+    return staging.path(DUMP_NTRIPLES).stat().st_size <= _READ_WHOLE
+
+
+def _write_nquads_whole(staging: Staging, base_iri: str,
+                        stop: threading.Event | None = None) -> None:
+    """kg.nq from kg.nt's bytes: the lines of the default graph are copied, not decoded (on
+    the flagship, 40 ms where reading the lines and writing them took 120 ms)."""
+    data = staging.path(DUMP_NTRIPLES).read_bytes()
+    if stop is not None and stop.is_set():
+        raise PublicationStopped
+    with staging.dump(DUMP_NQUADS) as out:
+        write_nquads_bytes(data, out, claim_graph(base_iri), base_iri + KIND_PATHS["claim"])
+
+
 def _small_dump_lines(staging: Staging) -> list[str] | None:
     """kg.nt's lines if it is small enough to hold: read once for several writers, since
     iterating a text file line by line costs about a third as much as a writer itself."""
-    dump = staging.path(DUMP_NTRIPLES)
-    if dump.stat().st_size > _READ_WHOLE:
+    if not _small(staging):
         return None
-    with dump.open(encoding="utf-8", newline="") as whole:
+    with staging.path(DUMP_NTRIPLES).open(encoding="utf-8", newline="") as whole:
         return whole.readlines()
 
 
@@ -349,7 +366,9 @@ class _Counter:
 
 
 # The writer process's order: the longest dump first, so the validating process, which takes
-# from the other end, ends up with the short ones.
+# from the other end, ends up with the short ones. (Turtle last, for the validating process to
+# take first, measured slower on the flagship: 925 against 868 ms, medians of 8 alternating
+# runs; that process has not read kg.nt's lines, the writer process has.)
 _BY_LENGTH = [DUMP_JSONLD, DUMP_TURTLE, DUMP_NQUADS]
 
 

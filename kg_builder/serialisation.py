@@ -34,6 +34,7 @@ _BOOLEAN_TYPE = f"<{XSD}boolean>"
 # Lines (or blocks) joined into one write: large enough to amortise the calls, small enough
 # that a stream of any size stays in a few MiB.
 _CHUNK = 8192
+_BYTES_CHUNK = 1 << 20  # bytes handed to the dump writer at once, so that it can overlap
 # Rendered terms kept for reuse; cleared when full so memory stays bounded at any scale.
 _CACHE_LIMIT = 1 << 14
 _V = TypeVar("_V")
@@ -422,6 +423,35 @@ def write_nquads(lines: Iterable[str], out: BinarySink,
     copied through)."""
     for chunk in _nquads_lines(lines, graph_of, named):
         out.write(chunk.encode("utf-8"))
+
+
+@collector_paused()
+def write_nquads_bytes(data: bytes, out: BinarySink, graph_of: Callable[[str], str | None],
+                       named: str) -> None:
+    """N-Quads from a whole sorted N-Triples file's bytes (see `write_nquads`), where every
+    subject in a named graph starts with the IRI prefix `named`. Those lines are one run in
+    sorted order: only they are decoded and given their graph; the bytes before and after them
+    are copied as they are."""
+    start, stop = _named_bytes(data, ("<" + named).encode("utf-8"))
+    for begin in range(0, start, _BYTES_CHUNK):
+        out.write(data[begin:min(begin + _BYTES_CHUNK, start)])
+    if stop > start:
+        lines = data[start:stop].decode("utf-8").split("\n")
+        lines.pop()  # the run ends with a newline
+        for chunk in _nquads_lines((line + "\n" for line in lines), graph_of):
+            out.write(chunk.encode("utf-8"))
+    for begin in range(stop, len(data), _BYTES_CHUNK):
+        out.write(data[begin:min(begin + _BYTES_CHUNK, len(data))])
+
+
+def _named_bytes(data: bytes, marker: bytes) -> tuple[int, int]:
+    """Where the lines starting with `marker` are, as a byte range of sorted lines."""
+    first = 0 if data.startswith(marker) else data.find(b"\n" + marker) + 1
+    if first == 0 and not data.startswith(marker):
+        return 0, 0
+    last = max(first, data.rfind(b"\n" + marker) + 1)
+    end = data.find(b"\n", last)
+    return first, (len(data) if end < 0 else end + 1)
 
 
 @collector_paused()

@@ -126,6 +126,29 @@ def test_quads_copy_the_lines_outside_the_named_graphs_through(chunk: int, monke
     assert f"\"b\" <{BASE}claim/c1-b> .\n".encode() in fast.getvalue()
 
 
+@pytest.mark.parametrize("keep", [
+    lambda s: True,                                          # claims in the middle
+    lambda s: "/claim/" not in s,                            # no claims at all
+    lambda s: "/claim/" in s,                                # nothing but claims
+    lambda s: "/claim/" in s or s.startswith(PERSON),        # claims first
+    lambda s: "/claim/" in s or s == BASE + "aa",            # claims last
+    lambda s: s == BASE + "claim/c1",                        # one claim line, alone
+])
+def test_quads_from_bytes_are_the_quads_from_lines(keep, monkeypatch):
+    from kg_builder.serialisation import write_nquads_bytes
+
+    monkeypatch.setattr("kg_builder.serialisation._BYTES_CHUNK", 7)  # many small pieces
+    extra = {(BASE + "aa", RDFS + "label", Literal("before")),
+             (BASE + "zz", RDFS + "label", Literal("after"))}
+    triples = {t for t in TRIPLES | extra if keep(t[0])}
+    lines = sorted_lines(triples)
+    expected = io.BytesIO()
+    write_nquads(iter(lines), expected, claim_graph(BASE))
+    got = io.BytesIO()
+    write_nquads_bytes("".join(lines).encode("utf-8"), got, claim_graph(BASE), BASE + "claim/")
+    assert got.getvalue() == expected.getvalue()
+
+
 def test_empty_graphs_stream_too():
     assert to_ntriples(set()) == "" and _written_empty(write_nquads, claim_graph(BASE)) == b""
     assert json.loads(to_jsonld(set(), NAMES))["@graph"] == []
