@@ -284,6 +284,9 @@ def write_dump(staging: Staging, name: str, base_iri: str,
                stop: threading.Event | None = None, lines: list[str] | None = None) -> None:
     """One dump (kg.ttl, kg.jsonld or kg.nq) and its gzip copy, from the staged kg.nt (or its
     `lines`, already read); raises PublicationStopped once `stop` is set."""
+    if name == DUMP_NQUADS and _small(staging):
+        _write_nquads_whole(staging, base_iri, stop)
+        return
     with ExitStack() as files:
         source: Iterable[str] = lines if lines is not None else files.enter_context(
             staging.path(DUMP_NTRIPLES).open(encoding="utf-8", newline=""))
@@ -297,10 +300,7 @@ def _write_claimed(staging: Staging, base_iri: str, claim: Callable[[], str | No
     """Write the dumps that `claim` hands out, until it hands out none."""
     lines: list[str] | None = None
     while (name := claim()) is not None:
-        if name == DUMP_NQUADS and _small(staging):
-            _write_nquads_whole(staging, base_iri, stop)
-            continue
-        if lines is None:
+        if lines is None and name != DUMP_NQUADS:  # N-Quads reads kg.nt's bytes, if small
             lines = _small_dump_lines(staging)
         write_dump(staging, name, base_iri, stop, lines)
 
@@ -312,7 +312,7 @@ def _small(staging: Staging) -> bool:
 def _write_nquads_whole(staging: Staging, base_iri: str,
                         stop: threading.Event | None = None) -> None:
     """kg.nq from kg.nt's bytes: the lines of the default graph are copied, not decoded (on
-    the flagship, 40 ms where reading the lines and writing them took 120 ms)."""
+    the flagship, 54 ms where reading the lines and writing them took 86 ms)."""
     data = staging.path(DUMP_NTRIPLES).read_bytes()
     if stop is not None and stop.is_set():
         raise PublicationStopped
