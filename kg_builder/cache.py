@@ -5,7 +5,8 @@ answer until the file, the seeds or kg-builder itself change. An entry holds tha
 the digest of everything it was derived from; a build reuses it only when every digest still
 matches, so a cache can be slower but never stale. Like .mypy_cache and .ruff_cache, the folder
 is `.kg-builder-cache/` in the project, ignored by git through a .gitignore of its own;
-KG_BUILDER_CACHE_DIR moves it and KG_BUILDER_NO_CACHE=1 turns it off.
+KG_BUILDER_CACHE_DIR moves it and KG_BUILDER_NO_CACHE=1 turns it off. warming.py fills it
+for changed files on both cores before a build reads it.
 
 Entries are written to a temporary file and renamed into place, so concurrent builds never see
 half an entry. A damaged entry fails its checksum and is recomputed and rewritten. They are
@@ -67,6 +68,16 @@ class BuildCache:
             return _Unpickler(io.BytesIO(payload)).load()
         except Exception:  # a damaged entry is a miss, whatever the unpickler raises
             return None
+
+    def holds(self, name: str, key: bytes) -> bool:
+        """Whether an entry under `name` was derived from `key`, from its header alone: a
+        damaged entry still fails its checksum when `get` reads it."""
+        try:
+            with (self.folder / _entry_name(name)).open("rb") as entry:
+                head = entry.read(len(_MAGIC) + _DIGEST)
+        except OSError:
+            return False
+        return head == _MAGIC + _key_digest(key)
 
     def put(self, name: str, key: bytes, value: Any) -> None:
         """Store `value` under `name`, derived from `key`; a folder that cannot be written

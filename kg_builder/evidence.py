@@ -149,9 +149,11 @@ def check_evidence(facts: FactBase, seeds: dict[str, Seed],
 
 
 def evidence_passed(path: str, file_digest: bytes, seeds: dict[str, Seed],
-                    cache: BuildCache) -> bool:
-    """Whether the quotes of a file with this digest passed against these seeds before."""
-    return bool(cache.get(_entry(path), file_digest + _seeds_digest(seeds)))
+                    cache: BuildCache, quick: bool = False) -> bool:
+    """Whether the quotes of a file with this digest passed against these seeds before
+    (`quick`: from the entry's header alone, see BuildCache.holds)."""
+    name, key = _entry(path), file_digest + _seeds_digest(seeds)
+    return cache.holds(name, key) if quick else bool(cache.get(name, key))
 
 
 def _seeds_digest(seeds: dict[str, Seed]) -> bytes:

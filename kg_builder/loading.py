@@ -123,12 +123,14 @@ class _Checker:
         return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
     def check_file(self, file: Path,
-                   index_will_do: Callable[[str, bytes], bool] | None = None) -> None:
+                   index_will_do: Callable[[str, bytes], bool] | None = None,
+                   keep_records: bool = True) -> None:
         """Check one file, or take it from the build cache if it is unchanged.
 
         `index_will_do(path, digest)` says whether the caller needs no more of an unchanged
         file than the checks across files do (it has the file's mapping and quote checks
-        cached): its records are then stubs read from the file's index entry.
+        cached): its records are then stubs read from the file's index entry. Without
+        `keep_records`, a file checked now gets its index entry in the cache, not its records.
         """
         path = display_path(file)
         self.files[path] = file
@@ -156,8 +158,9 @@ class _Checker:
             records = self.facts.records[first_record:]
             references = [(r.target, r.kinds, r.pos, r.context)
                           for r in self.references[first_reference:]]
-            entry: _CachedFile = ([(r.kind, r.data, r.line) for r in records], references)
-            self.cache.put(f"facts:{file}", key, entry)
+            if keep_records:
+                entry: _CachedFile = ([(r.kind, r.data, r.line) for r in records], references)
+                self.cache.put(f"facts:{file}", key, entry)
             self.cache.put(f"index:{file}", key, _index_entry(records, references))
 
     def reuse(self, path: str, cached: _CachedFile) -> None:

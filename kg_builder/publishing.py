@@ -80,19 +80,23 @@ class _HashedFile:
 
 class _Lane:
     """A thread applying `sink` to each chunk queued, in order; the first error is kept and
-    raised to the feeding thread."""
+    raised to the feeding thread. The thread starts with the first chunk: until then the
+    build may still fork (see warming.can_fork)."""
 
     def __init__(self, sink: Callable[[bytes], object], name: str) -> None:
         self.sink = sink
         self.chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=16)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._drain, name=name, daemon=True)
-        self.thread.start()
+        self.started = False
 
     def put(self, data: bytes) -> None:
         """Queue a chunk, or raise the error the lane met."""
         if self.error is not None:
             raise self.error
+        if not self.started:
+            self.started = True
+            self.thread.start()
         self.chunks.put(data)
 
     def _drain(self) -> None:
@@ -106,8 +110,9 @@ class _Lane:
 
     def close(self) -> None:
         """Wait for the chunks queued; raise the error met, if any."""
-        self.chunks.put(None)
-        self.thread.join()
+        if self.started:
+            self.chunks.put(None)
+            self.thread.join()
         if self.error is not None:
             raise self.error
 

@@ -29,6 +29,7 @@ from .memory import collector_paused
 from .serialisation import sorted_lines
 from .store import EmbeddedStore
 from .validation import ValidationReport, validate_ntriples, validate_store
+from .warming import can_fork, warm_cache
 from .yaml_source import LocatedMap
 
 # Above this many bytes of N-Triples (about 3M triples) validation uses an on-disk store.
@@ -88,9 +89,11 @@ class StoreFeeder:
         self.loaded: EmbeddedStore | None = None
         self.chunks: queue.Queue[list[str] | None] = queue.Queue()
         self.thread = threading.Thread(target=self._load, name="load store", daemon=True)
+        self.started = False
 
     def __enter__(self) -> StoreFeeder:
-        self.thread.start()
+        # The thread starts with the first lines, so that the cache can be warmed in a forked
+        # process before then (see warming.can_fork).
         return self
 
     def _load(self) -> None:
@@ -115,13 +118,19 @@ class StoreFeeder:
         if self.limit < 0:
             self.abandon()
             return
+        if not self.started:
+            self.started = True
+            self.thread.start()
         self.chunks.put(lines)
 
     def abandon(self) -> None:
         """Stop feeding: the store will be loaded from the finished dump."""
         if not self.abandoned:
             self.abandoned = True
-            self.chunks.put([])  # wakes the thread, which frees what it loaded
+            if self.started:
+                self.chunks.put([])  # wakes the thread, which frees what it loaded
+            else:
+                self.loaded = None
 
     def store(self) -> EmbeddedStore | None:
         """The store holding every line fed, once loaded; None if abandoned or failed."""
@@ -160,6 +169,8 @@ class MappedCache:
 
     def lookup(self, path: str, key: bytes) -> bool:
         """Whether an earlier build mapped this file (by its content and the base IRI)."""
+        if path in self.found:
+            return True
         entry = self.cache.get(f"mapped:{path}", key + self.base_iri.encode())
         if entry is not None:
             self.found[path] = entry
@@ -174,14 +185,18 @@ class MappedCache:
             return None
         return lines, {iri: Origin(*origin) for iri, origin in origins.items()}
 
-    def keep(self, path: str, key: bytes, lines: list[str], graph: Any) -> None:
-        """Store a file's mapping for the next build, while within the budget."""
+    def keep(self, path: str, key: bytes, lines: list[str], graph: Any,
+             found: bool = False) -> None:
+        """Store a file's mapping for the next build, while within the budget; `found` also
+        keeps it for this build, as if looked up."""
         self.budget -= sum(map(len, lines))
         if self.budget < 0:
             return
         origins = {iri: (o.path, o.line, o.record_id) for iri, o in graph.origins.items()}
         self.cache.put(f"mapped:{path}", key + self.base_iri.encode(),
                        (lines, origins, graph.kinds))
+        if found:
+            self.found[path] = (lines, origins, graph.kinds)
 
 
 class RecordSpill:
@@ -451,10 +466,15 @@ def stream_facts(folder: Path, seeds: dict[str, Seed] | None, base_iri: str,
     file's lines also go to `feeder`, if given."""
     files = facts_files(folder.resolve()) if folder.is_dir() else []
     small = sum(file.stat().st_size for file in files) <= SPILL_IN_MEMORY
+    if small and len(files) > 1 and can_fork():
+        # Without the project's cache, one in scratch carries the forked process's work.
+        cache = cache or BuildCache(scratch / "cache")
+    mapped = MappedCache(cache, base_iri) if cache is not None else None
+    if mapped is not None and small and len(files) > 1:
+        warm_cache(folder.resolve(), files, seeds, mapped)
     with ExitStack() as stack:
         spill = RecordSpill(None if small else stack.enter_context(
             (scratch / "records.marshal").open("w+b")))
-        mapped = MappedCache(cache, base_iri) if cache is not None else None
         index, records = check_files(folder, seeds, spill, cache, mapped, feeder)
         runs = SortedRuns(scratch, run_memory)
         origins = map_files(spill, index, base_iri, runs, mapped, feeder)
