@@ -106,14 +106,15 @@ def choose_facts(scratch: Path, timing: CliTiming) -> Path | None:
     raise RuntimeError(f"no facts among the last {LOOKBACK} commits build")
 
 
-def flagship_build(repeats: int = 5, cached: bool = True, edited: bool = False) -> CliTiming:
+def flagship_build(repeats: int = 5, cached: bool = True, edited: bool = False,
+                   fresh: bool = False) -> CliTiming:
     """Median wall time of `kg-builder build` on the flagship, seeds checked.
 
     `cached`: with the build cache warm (as on a curator's machine), or with it turned off
-    (KG_BUILDER_NO_CACHE=1, as on a fresh CI machine). `edited`: with the cache warm, after
-    a curator's edit to the largest facts file before each run (a comment line appended, so
-    that the file is parsed, checked, its quotes checked and mapped again, and everything
-    after that redone), on a copy of the facts.
+    (KG_BUILDER_NO_CACHE=1). `fresh`: with the cache on but emptied before each run, as in a
+    fresh clone. `edited`: with the cache warm, after a curator's edit to the largest facts
+    file before each run (a comment line appended, so that the file is parsed, checked, its
+    quotes checked and mapped again, and everything after that redone), on a copy of the facts.
     """
     with tempfile.TemporaryDirectory(prefix="kg-bench-flagship-") as tmp:
         scratch = Path(tmp)
@@ -134,12 +135,27 @@ def flagship_build(repeats: int = 5, cached: bool = True, edited: bool = False) 
             timing.notes.append(f"before each run, a comment line appended to {before.__name__}")
         timing.command = build_command(facts, scratch / "out")
         env = None if cached else {**USER_ENV, "KG_BUILDER_NO_CACHE": "1"}
+        if fresh:
+            cache = scratch / "cache"
+            env = {**USER_ENV, "KG_BUILDER_CACHE_DIR": str(cache)}
+            before = _emptied(cache)
+            timing.notes.append("the build cache emptied before each run")
         timing.runs, timing.exit_code = time_command(timing.command, repeats, env, before)
         shown = "<copy>/facts" if edited else "<git archive>/facts"
         timing.command = build_command(None if facts is None else Path(shown), Path("<tmp>/out"))
         if not cached:
             timing.command.insert(0, "KG_BUILDER_NO_CACHE=1")
+        if fresh:
+            timing.command.insert(0, "KG_BUILDER_CACHE_DIR=<emptied>")
         return timing
+
+
+def _emptied(cache: Path) -> Callable[[int], None]:
+    """Before each run: no build cache, as in a fresh clone."""
+    def empty(run: int) -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    return empty
 
 
 def _edit_largest(facts: Path) -> Callable[[int], None]:

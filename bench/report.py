@@ -184,7 +184,8 @@ def queries_table(name: str, entry: dict[str, Any]) -> list[str]:
 def cli_table(results: dict[str, Any]) -> list[str]:
     """The flagship build and --help, from process start to exit."""
     out = [_row(["command", "median", "runs", "exit code", "facts"]), _row(["---"] * 5)]
-    for key in ("flagship_build", "flagship_build_edited", "flagship_build_cold", "help"):
+    for key in ("flagship_build", "flagship_build_edited", "flagship_build_cold",
+                "flagship_build_fresh", "help"):
         item = results.get(key)
         if item:
             out.append(_row([f"`{item['command']}`", seconds(item["median"]),

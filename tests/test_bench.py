@@ -64,3 +64,20 @@ def test_tree_memory_counts_the_children_of_the_command():
     code, wall, peak = measure([sys.executable, "-c", script], interval=0.05)
     assert code == 0 and wall >= 1.0
     assert peak >= 64 << 10  # the child's 64 MiB, in KiB
+
+
+def test_the_fresh_clone_row_empties_the_cache_and_is_reported(tmp_path: Path):
+    from bench.flagship import _emptied
+    from bench.report import cli_table
+
+    cache = tmp_path / "cache"
+    (cache / "sub").mkdir(parents=True)
+    (cache / "sub" / "entry").write_bytes(b"x")
+    _emptied(cache)(0)
+    assert not cache.exists()
+    _emptied(cache)(1)  # nothing to empty is fine
+    row = {"command": "KG_BUILDER_CACHE_DIR=<emptied> kg-builder build", "runs": [1.0, 1.2],
+           "median": 1.1, "exit_code": 0, "facts": "", "notes": ["the build cache emptied"]}
+    table = "\n".join(cli_table({"flagship_build_fresh": row}))
+    assert "`KG_BUILDER_CACHE_DIR=<emptied> kg-builder build` | 1.10 s | 2 | 0" in table
+    assert "note: the build cache emptied" in table
