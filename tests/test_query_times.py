@@ -37,4 +37,20 @@ def test_the_floor_reads_back_exactly_the_rows_of_the_query():
     assert keys == ["name", "p"]
     assert rows_as_nodes(result).select(sorted_text).rows == result.rows  # unbound ?born too
     found = floor(store, text, repeats=1)
-    assert found["rows"] == 4 and min(found["canned"], found["sorted"], found["unsorted"]) > 0
+    assert found["rows"] == 4 and min(found["canned"], found["engine"], found["sorted"],
+                                      found["unsorted"]) > 0
+
+
+def test_the_essential_joins_count_what_their_query_joins():
+    from bench.query_floor import _PREFIXES, CORE_JOINS, core_joins
+    from bench.query_times import load
+
+    from .conftest import REPO
+
+    # On the committed flagship dump, each pattern finds something, and is timed.
+    store = load(REPO / "build" / "kg.nt")
+    for name, text in CORE_JOINS.items():
+        count = store.select(_PREFIXES + text).rows[0]["n"]
+        assert int(count.value) > 0, name  # type: ignore[union-attr]
+        assert (core_joins(store, name, repeats=1) or 0) > 0
+    assert core_joins(store, "fates", repeats=1) is None
