@@ -6,8 +6,8 @@ materialised view), and the engine is timed reading them back: the same rows and
 sorted by the query's projected sort keys (keys that are not projected are left out, which
 only makes the bound lower), and unsorted. No change to the ontology can make the canned query
 cheaper than reading its finished rows back, so when the sorted figure is close to the
-target, the target is out of reach for that query on this engine. For four queries it also
-times their essential joins (CORE_JOINS), and for each query the engine's share (evaluating it
+target, the target is out of reach for that query on this engine. For the six slow queries
+it also times their essential joins (CORE_JOINS), and for each query the engine's share (evaluating it
 and writing TSV, without converting rows to Python terms).
 
     /work/venv/bin/python -m bench.query_floor --data /tmp/1M/kg.nt \\
@@ -34,6 +34,12 @@ PREFIX role: <https://w3id.org/kg-builder/vocab/role/>
 # model must join (no labels, grouping, sorting or rows to convert). Their time plus the floor
 # estimates the best plan there could be.
 CORE_JOINS = {
+    "fates": "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?type { etype:arrest etype:execution "
+             "etype:discharge etype:reinstatement etype:rehabilitation etype:suicide "
+             "etype:sentence etype:expulsion } ?event kgo:eventType ?type ; "
+             "kgo:hasParticipation ?p . ?p kgo:agent ?person . ?person kgo:name ?name }",
+    "posts-held": "SELECT (COUNT(*) AS ?n) WHERE { ?person a kgo:HistoricalActor ; "
+                  "kgo:name ?name ; kgo:heldPosition ?position . ?position kgo:title ?title }",
     "shared-sources": "SELECT (COUNT(*) AS ?n) WHERE { ?c kgo:seed ?s ; kgo:citesSource ?src }",
     "claims-by-claimant": "SELECT (COUNT(*) AS ?n) WHERE { ?claim kgo:claimType ?t ; "
                           "kgo:claimant ?c ; kgo:statement ?s . ?c kgo:name ?name }",

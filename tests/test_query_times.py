@@ -53,4 +53,4 @@ def test_the_essential_joins_count_what_their_query_joins():
         count = store.select(_PREFIXES + text).rows[0]["n"]
         assert int(count.value) > 0, name  # type: ignore[union-attr]
         assert (core_joins(store, name, repeats=1) or 0) > 0
-    assert core_joins(store, "fates", repeats=1) is None
+    assert core_joins(store, "evidence", repeats=1) is None
