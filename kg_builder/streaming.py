@@ -163,17 +163,20 @@ class MappedCache:
         self.cache = cache
         self.base_iri = base_iri
         self.found: dict[str, Any] = {}
+        # The file digest each entry of `found` was mapped from: a file edited since (during
+        # the build) must not get the mapping of its earlier text.
+        self.keys: dict[str, bytes] = {}
         # Characters of lines kept: a graph too big for its runs to stay in memory is cached
         # only up to that size, so that a warm build holds no more than a cold one.
         self.budget = budget
 
     def lookup(self, path: str, key: bytes) -> bool:
         """Whether an earlier build mapped this file (by its content and the base IRI)."""
-        if path in self.found:
+        if path in self.found and self.keys.get(path) == key:
             return True
         entry = self.cache.get(f"mapped:{path}", key + self.base_iri.encode())
         if entry is not None:
-            self.found[path] = entry
+            self.found[path], self.keys[path] = entry, key
         return entry is not None
 
     def take(self, path: str, index: FactBase) -> tuple[list[str], dict[str, Origin]] | None:
@@ -196,7 +199,7 @@ class MappedCache:
         self.cache.put(f"mapped:{path}", key + self.base_iri.encode(),
                        (lines, origins, graph.kinds))
         if found:
-            self.found[path] = (lines, origins, graph.kinds)
+            self.found[path], self.keys[path] = (lines, origins, graph.kinds), key
 
 
 class RecordSpill:
@@ -254,8 +257,7 @@ class _Phase1:
                 facts = FactBase(records, digests=digests)
                 self.evidence.extend(check_evidence(facts, self.seeds, checker.cache))
             key = checker.facts.digests.get(path)
-            if self.mapped is not None and key is not None and (
-                    path in self.mapped.found or self.mapped.lookup(path, key)):
+            if self.mapped is not None and key is not None and self.mapped.lookup(path, key):
                 self.spill.put((path, str(file)))
                 if self.feeder is not None:
                     self.feeder.add(self.mapped.found[path][0])

@@ -188,3 +188,30 @@ def test_holds_reads_the_header_only(tmp_path: Path):
     assert cache.holds("entry", b"key")
     assert not cache.holds("entry", b"other key")
     assert not cache.holds("missing", b"key")
+
+
+@needs_seeds
+@linux_only
+def test_a_file_edited_after_warming_is_built_from_its_new_text(facts: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch):
+    people = next(facts.glob("*-people.yaml"))
+    old = people.read_text()
+    name = re.search(r"name: (.+)", old).group(1)  # type: ignore[union-attr]
+    new = old.replace(f"name: {name}", "name: Renamed While Building", 1)
+    real = warming.warm_cache
+
+    def edited_after(*args):  # type: ignore[no-untyped-def]
+        warmed = real(*args)
+        people.write_text(new)  # a curator saves the file while the build runs
+        return warmed
+
+    monkeypatch.setattr("kg_builder.streaming.warm_cache", edited_after)
+    # This process maps the people file, and keeps its mapping in memory for the build.
+    monkeypatch.setattr(warming, "_halves", lambda files: (files[:-1], files[-1:]))
+    lines, _ = _streamed(facts, tmp_path / "shared", BuildCache(tmp_path / FOLDER))
+    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        _one_process(patch)
+        expected, _ = _streamed(facts, tmp_path / "alone", None)
+    assert lines == expected
+    assert any("Renamed While Building" in line for line in lines)
