@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -146,6 +146,9 @@ def _check(work: _Work, files: list[_File]) -> dict[str, tuple[_File, list[Recor
         checker.check_file(file.file, keep_records=False)
         if checker.problems:
             continue
+        # Keyed by the bytes just checked, which differ from those digested before the fork
+        # if the file was saved in between: an entry must never hold another text's work.
+        file = replace(file, key=checker.facts.digests[file.path])
         records = checker.facts.records
         if work.seeds is not None:
             facts = FactBase(records, digests={file.path: file.key})

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from kg_builder import warming
-from kg_builder.cache import FOLDER, BuildCache
+from kg_builder.cache import FOLDER, BuildCache, digest
 from kg_builder.errors import BadInputError
-from kg_builder.evidence import load_seeds
+from kg_builder.evidence import evidence_passed, load_seeds
+from kg_builder.loading import display_path
 from kg_builder.namespaces import DEFAULT_BASE_IRI
 from kg_builder.publishing import _Lane
-from kg_builder.streaming import StoreFeeder, stream_facts
+from kg_builder.streaming import MappedCache, StoreFeeder, stream_facts
 
 from .conftest import MINIMAL, needs_seeds, seeds_dir
 
@@ -215,3 +216,34 @@ def test_a_file_edited_after_warming_is_built_from_its_new_text(facts: Path, tmp
         expected, _ = _streamed(facts, tmp_path / "alone", None)
     assert lines == expected
     assert any("Renamed While Building" in line for line in lines)
+
+
+@needs_seeds
+@linux_only
+def test_a_file_saved_while_it_is_warmed_is_cached_under_its_new_text(
+        facts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    file = next(f for f in sorted(facts.glob("*.yaml")) if "quote: \"" in f.read_text())
+    good = file.read_text()
+    at = good.index("quote: \"") + len("quote: \"")
+    bad = good[:at] + "Zq" + good[at + 2:]  # the same length: only the seed can tell
+    file.write_text(bad)
+    check = warming._check
+
+    def saved_first(work, files):  # type: ignore[no-untyped-def]
+        if any(f.file == file for f in files):
+            file.write_text(good)  # after the digests were taken, before it is read
+        return check(work, files)
+
+    monkeypatch.setattr(warming, "_check", saved_first)
+    seeds = load_seeds(seeds_dir())
+    assert seeds is not None
+    cache = BuildCache(tmp_path / FOLDER)
+    files = sorted(facts.resolve().glob("*.yaml"))
+    assert warming.warm_cache(facts.resolve(), files, seeds,
+                              MappedCache(cache, DEFAULT_BASE_IRI)) == len(files)
+    # The quotes that passed are the saved text's: the cache must say so of that text only,
+    # or a build of the text with the wrong quote would skip checking it.
+    path = display_path(file)
+    assert evidence_passed(path, digest(good.encode()), seeds, cache)
+    assert not evidence_passed(path, digest(bad.encode()), seeds, cache)
+    assert not cache.holds(f"index:{file}", digest(bad.encode()))
