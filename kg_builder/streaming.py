@@ -162,26 +162,26 @@ class MappedCache:
     def __init__(self, cache: BuildCache, base_iri: str, budget: int = RUN_MEMORY) -> None:
         self.cache = cache
         self.base_iri = base_iri
-        self.found: dict[str, Any] = {}
-        # The file digest each entry of `found` was mapped from: a file edited since (during
-        # the build) must not get the mapping of its earlier text.
-        self.keys: dict[str, bytes] = {}
+        # Each entry found: (lines, origins, kinds, digest of the file it was mapped from); a
+        # file edited since (during the build) must not get the mapping of its earlier text.
+        self.found: dict[str, tuple[list[str], dict[str, Any], dict[str, str], bytes]] = {}
         # Characters of lines kept: a graph too big for its runs to stay in memory is cached
         # only up to that size, so that a warm build holds no more than a cold one.
         self.budget = budget
 
     def lookup(self, path: str, key: bytes) -> bool:
         """Whether an earlier build mapped this file (by its content and the base IRI)."""
-        if path in self.found and self.keys.get(path) == key:
+        held = self.found.get(path)
+        if held is not None and held[3] == key:
             return True
         entry = self.cache.get(f"mapped:{path}", key + self.base_iri.encode())
         if entry is not None:
-            self.found[path], self.keys[path] = entry, key
+            self.found[path] = (*entry, key)
         return entry is not None
 
     def take(self, path: str, index: FactBase) -> tuple[list[str], dict[str, Origin]] | None:
         """A file's sorted lines and origins, if the ids it refers to kept their kinds."""
-        lines, origins, kinds = self.found.pop(path)
+        lines, origins, kinds, _ = self.found.pop(path)
         by_id = index.by_id
         if not all((record := by_id.get(record_id)) is not None and record.kind == kind
                    for record_id, kind in kinds.items()):
@@ -199,7 +199,7 @@ class MappedCache:
         self.cache.put(f"mapped:{path}", key + self.base_iri.encode(),
                        (lines, origins, graph.kinds))
         if found:
-            self.found[path], self.keys[path] = (lines, origins, graph.kinds), key
+            self.found[path] = (lines, origins, graph.kinds, key)
 
 
 class RecordSpill:
@@ -468,11 +468,12 @@ def stream_facts(folder: Path, seeds: dict[str, Seed] | None, base_iri: str,
     file's lines also go to `feeder`, if given."""
     files = facts_files(folder.resolve()) if folder.is_dir() else []
     small = sum(file.stat().st_size for file in files) <= SPILL_IN_MEMORY
-    if small and len(files) > 1 and can_fork():
+    warm = small and len(files) > 1 and can_fork()
+    if warm and cache is None:
         # Without the project's cache, one in scratch carries the forked process's work.
-        cache = cache or BuildCache(scratch / "cache")
+        cache = BuildCache(scratch / "cache")
     mapped = MappedCache(cache, base_iri) if cache is not None else None
-    if mapped is not None and small and len(files) > 1:
+    if warm and mapped is not None:
         warm_cache(folder.resolve(), files, seeds, mapped)
     with ExitStack() as stack:
         spill = RecordSpill(None if small else stack.enter_context(

@@ -36,11 +36,12 @@ _CHECKED, _MAPPED = "checked", "mapped"
 
 @dataclass
 class _File:
-    """A facts file, its display path and the digest of its bytes."""
+    """A facts file, its display path, the digest of its bytes and their number."""
 
     file: Path
     path: str
     key: bytes
+    size: int
 
 
 @dataclass
@@ -70,10 +71,11 @@ def warm_cache(folder: Path, files: list[Path], seeds: dict[str, Seed] | None,
     """Check, quote-check (given seeds) and map the files the cache lacks, half of them in a
     forked process, so that the build finds them all in the cache. Returns how many files
     were missing, or 0 when there was nothing to share: fewer than two, or no safe fork."""
-    work = _Work(folder, [_File(f, display_path(f), digest(f.read_bytes())) for f in files],
-                 seeds, mapped)
+    if not can_fork():
+        return 0
+    work = _Work(folder, [_read(f) for f in files], seeds, mapped)
     missing = [f for f in work.files if not _held(f, work)]
-    if len(missing) < 2 or not can_fork():
+    if len(missing) < 2:
         return 0
     ours, theirs = _halves(missing)
     context = multiprocessing.get_context("fork")
@@ -92,6 +94,11 @@ def warm_cache(folder: Path, files: list[Path], seeds: dict[str, Seed] | None,
     return len(missing)
 
 
+def _read(file: Path) -> _File:
+    raw = file.read_bytes()
+    return _File(file, display_path(file), digest(raw), len(raw))
+
+
 def _held(file: _File, work: _Work) -> bool:
     """Whether the cache holds everything the build needs of an unchanged file."""
     cache, key = work.cache, file.key
@@ -102,14 +109,13 @@ def _held(file: _File, work: _Work) -> bool:
 
 
 def _halves(files: list[_File]) -> tuple[list[_File], list[_File]]:
-    """Two shares of about the same bytes: the biggest files first, each to the lighter share.
-    Sizes come from the files, as the digests were just taken from their bytes."""
+    """Two shares of about the same bytes: the biggest files first, each to the lighter share."""
     shares: tuple[list[_File], list[_File]] = ([], [])
     weights = [0, 0]
-    for file in sorted(files, key=lambda f: (-f.file.stat().st_size, f.path)):
+    for file in sorted(files, key=lambda f: (-f.size, f.path)):
         lighter = 0 if weights[0] <= weights[1] else 1
         shares[lighter].append(file)
-        weights[lighter] += file.file.stat().st_size
+        weights[lighter] += file.size
     return shares
 
 
