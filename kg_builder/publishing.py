@@ -15,7 +15,6 @@ import multiprocessing
 import os
 import queue
 import shutil
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -31,6 +30,7 @@ from .namespaces import KIND_PATHS, metadata_prefixes, prefixes
 from .ontology_docs import ontology_html
 from .serialisation import (GzipWriter, jsonld_context, to_turtle, write_jsonld, write_nquads,
                             write_nquads_bytes, write_turtle)
+from .warming import can_fork
 
 DUMP_TURTLE = "kg.ttl"
 DUMP_NTRIPLES = "kg.nt"
@@ -403,8 +403,7 @@ class DumpJob:
         self.claims = _Claims(_BY_LENGTH, threading.Lock())
 
     def __enter__(self) -> DumpJob:
-        # A daemonic process (a multiprocessing pool's worker) may not have children.
-        if sys.platform == "linux" and not multiprocessing.current_process().daemon:
+        if can_fork():
             self._fork()
         return self
 

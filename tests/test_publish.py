@@ -374,7 +374,7 @@ def test_the_dumps_are_the_same_written_in_a_thread_where_processes_do_not_fork(
         runner, project, monkeypatch):
     forked = _outputs(_build(runner, project))
     shutil.rmtree(project / "build")
-    monkeypatch.setattr("kg_builder.publishing.sys.platform", "darwin")
+    monkeypatch.setattr("kg_builder.warming.sys.platform", "darwin")
     assert _outputs(_build(runner, project)) == forked
 
 
@@ -382,7 +382,7 @@ def _broken_build(runner, project, monkeypatch, platform, breaking):  # type: ig
     """A build after a good one, with the writer forked (linux) or in a thread (darwin) and
     `breaking()` called in between; the result, and whether build/ was left as it was."""
     before = _outputs(_build(runner, project))
-    monkeypatch.setattr("kg_builder.publishing.sys.platform", platform)
+    monkeypatch.setattr("kg_builder.warming.sys.platform", platform)
     breaking()
     result = runner.invoke(main, ["build", *project_args(project)])
     return result, _outputs(project / "build") == before
