@@ -283,7 +283,7 @@ def release(project: Project, version: str, date: str | None = None, force: bool
     if folder.exists() and not force:
         raise UsageError(f"release {version} already exists at {folder}; choose a new version, "
                          "or pass --force to overwrite it")
-    with Staging(folder, beside=project.build_dir) as staging:
+    with Staging(folder, beside=project.build_dir, option=None) as staging:
         validated = _check_and_validate(project, engine, staging, fail_on)
         result = ReleaseResult(version, folder, validated.result)
         if validated.fails(fail_on):

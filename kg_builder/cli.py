@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import BadInputError, ExitCode, KgBuilderError
+from .errors import BadInputError, ExitCode, KgBuilderError, OutputError
 
 FAIL_ON = {"violation": "Violation", "warning": "Warning", "info": "Info"}
 ENGINES = ("auto", "sparql", "pyshacl")  # validation.ENGINES, kept here so --help imports nothing
@@ -36,7 +36,7 @@ def _handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             return command(*args, **kwargs)
         except KgBuilderError as exc:
             click.echo(f"kg-builder: {exc}", err=True)
-            if isinstance(exc, BadInputError) and command.__name__ == "build":
+            if isinstance(exc, (BadInputError, OutputError)) and command.__name__ == "build":
                 click.echo("kg-builder: nothing was written; build/ was left as it was", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
@@ -156,13 +156,13 @@ def validate(paths: tuple[Path, ...], project_dir: Path, facts: Path | None,
     Example: kg-builder validate --format junit --output junit.xml
     """
     from .api import validate as validate_graph
-    from .reporting import colourise, render_report
+    from .reporting import colourise, render_report, write_report_file
 
     project = _open(project_dir, facts, base_iri, seeds)
     report = validate_graph(project, list(paths), list(shapes) or None, engine)
     text = render_report(report, fmt, project.base_iri)
     if output:
-        output.write_text(text, encoding="utf-8")
+        write_report_file(output, text)
     colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     click.echo(colourise(text) if colour else text, nl=False)
     if report.fails(FAIL_ON[fail_on]):

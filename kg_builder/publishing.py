@@ -9,6 +9,7 @@ and the Edition (version, date, URLs), so a rebuild gives the same bytes.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import multiprocessing
@@ -24,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
+from .errors import output_error
 from .metadata import (Edition, GraphStatistics, citation_cff, describe_catalogue,
                        describe_dataset, describe_distributions)
 from .namespaces import KIND_PATHS, metadata_prefixes, prefixes
@@ -173,12 +175,16 @@ class Staging:
 
     Files go in as they are produced; `commit` renames them all into the target; leaving the
     block removes whatever is left. A failed run thus leaves the target as it was, and files
-    in the target that this publication does not produce are never touched.
+    in the target that this publication does not produce are never touched. A write that
+    fails in the block (no space, no permission, a file in the way) leaves it as an
+    OutputError naming where; `option` is the command's option that moves the target.
     """
 
-    def __init__(self, target: Path, beside: Path | None = None) -> None:
+    def __init__(self, target: Path, beside: Path | None = None,
+                 option: str | None = "--out") -> None:
         self.target = target
         self.beside = beside or target.parent
+        self.option = option
         self.folder = Path()
         self._digests: dict[str, Digest] = {}
         # Gzip copies still being compressed: each call finishes one and gives its digest.
@@ -204,9 +210,12 @@ class Staging:
                 self._digests |= self._pending.pop(0)()
 
     def __enter__(self) -> Staging:
-        self.beside.mkdir(parents=True, exist_ok=True)
-        self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-",
-                                            dir=self.beside))
+        try:
+            self.beside.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.staging-",
+                                                dir=self.beside))
+        except OSError as exc:
+            self._raise_output_error(exc, [self.beside, self.target])
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -217,6 +226,19 @@ class Staging:
                     finish()
             self._pending = []
         shutil.rmtree(self.folder, ignore_errors=True)
+        if isinstance(error, OSError):
+            self._raise_output_error(error, [self.target, self.folder])
+
+    def _raise_output_error(self, exc: OSError, folders: list[Path]) -> None:
+        """Raise `exc` as an OutputError if it is about writing into `folders`; a staged
+        file is named by where it was to go."""
+        named = exc
+        if exc.filename and Path(exc.filename).is_relative_to(self.folder) and self.folder.parts:
+            where = self.target / Path(exc.filename).relative_to(self.folder)
+            named = OSError(exc.errno, exc.strerror, str(where))
+        converted = output_error(named, folders, self.option)
+        if converted is not None:
+            raise converted from exc
 
     def path(self, name: str) -> Path:
         """Where a staged file is (or will be)."""
@@ -257,6 +279,12 @@ class Staging:
     def commit(self) -> list[Path]:
         """Rename every staged file into the target; the paths written, sorted."""
         self.target.mkdir(parents=True, exist_ok=True)
+        # A folder in the way fails the first rename onto it; found first, it fails before
+        # any file is replaced, so the target stays as it was.
+        for name in sorted(self.digests):
+            if (self.target / name).is_dir():
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR),
+                                        str(self.target / name))
         written = []
         for name in sorted(self.digests):
             destination = self.target / name

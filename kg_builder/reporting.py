@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable
+from contextlib import suppress
+from pathlib import Path
 
+from .errors import output_error
 from .namespaces import prefixes as fixed_prefixes
 from .store import QueryResult
 from .terms import Literal, Term
@@ -260,3 +264,20 @@ REPORT_FORMATS = {
 def render_report(report: ValidationReport, fmt: str, base_iri: str) -> str:
     """The report in one of REPORT_FORMATS."""
     return REPORT_FORMATS[fmt](report, base_iri)
+
+
+def write_report_file(path: Path, text: str, option: str = "--output") -> None:
+    """Write a report to `path` whole or not at all (through a temporary file beside it, with
+    the permissions a new file gets); a write that fails raises OutputError naming where, and
+    leaves any earlier file as it was."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("x", encoding="utf-8", newline="") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with suppress(OSError):
+            temporary.unlink()
+        named = OSError(exc.errno, exc.strerror, str(path)) \
+            if exc.filename in (None, str(temporary)) else exc
+        raise output_error(named, [path], option) or exc from exc

@@ -50,7 +50,11 @@ class EmbeddedStore:
                                          f"use one of {', '.join(sorted(_FORMATS))}")])
         try:
             self._load(path=str(path), format=getattr(self._ox.RdfFormat, fmt))
-        except (SyntaxError, ValueError, OSError) as exc:
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise BadInputError([Problem(str(path), None, None, f"cannot read the file: {reason}",
+                                         "check the path")]) from exc
+        except (SyntaxError, ValueError) as exc:
             line = getattr(exc, "lineno", None)
             raise BadInputError([Problem(str(path), line, None, f"cannot parse the RDF: {exc}",
                                          hint)]) from exc

@@ -9,6 +9,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from kg_builder.canned import load_queries
 from kg_builder.cli import main
+from kg_builder.errors import ExitCode
 from kg_builder.namespaces import KGO, SCHEMES
 from kg_builder.schema import ENUMS, NESTED, RECORDS, SECTIONS
 
@@ -47,7 +48,9 @@ def test_every_command_is_documented_with_an_example():
 
 
 def test_every_exit_code_is_in_the_readme_table():
-    for code in range(6):
+    codes = {value for name, value in vars(ExitCode).items() if name.isupper()}
+    assert codes == set(range(7))
+    for code in codes:
         assert f"\n| {code} | " in README
 
 
