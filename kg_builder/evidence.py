@@ -167,7 +167,9 @@ def _cache_keys(facts: FactBase, seeds: dict[str, Seed]) -> dict[str, bytes]:
 
 
 def _entry(path: str) -> str:
-    return f"evidence:{Path(path).resolve()}"
+    # By the path the user sees, as other entries are: a cache moved with the project (a CI
+    # job restoring it into a checkout elsewhere) still holds the file's entry.
+    return f"evidence:{path}"
 
 
 def _check_entry(record: Record, entry: LocatedMap, seed: Seed) -> Iterator[Problem]:

@@ -143,11 +143,11 @@ class _Checker:
         if self.cache:
             self.facts.digests[path] = key
             if index_will_do is not None and index_will_do(path, key):
-                index = self.cache.get(f"index:{file}", key)
+                index = self.cache.get(f"index:{path}", key)
                 if index is not None:
                     self.reuse_index(path, index)
                     return
-        cached = self.cache.get(f"facts:{file}", key) if self.cache else None
+        cached = self.cache.get(f"facts:{path}", key) if self.cache else None
         if cached is not None:
             self.reuse(path, cached)
             return
@@ -160,8 +160,8 @@ class _Checker:
                           for r in self.references[first_reference:]]
             if keep_records:
                 entry: _CachedFile = ([(r.kind, r.data, r.line) for r in records], references)
-                self.cache.put(f"facts:{file}", key, entry)
-            self.cache.put(f"index:{file}", key, _index_entry(records, references))
+                self.cache.put(f"facts:{path}", key, entry)
+            self.cache.put(f"index:{path}", key, _index_entry(records, references))
 
     def reuse(self, path: str, cached: _CachedFile) -> None:
         """Take a file's records and references from the cache; only the checks across files

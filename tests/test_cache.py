@@ -239,3 +239,32 @@ def test_the_index_is_not_enough_once_the_seeds_change(facts: Path, tmp_path: Pa
     blank = {name: type(seed)(seed.name, [""] * len(seed.lines)) for name, seed in seeds.items()}
     with pytest.raises(BadInputError, match="quote"):
         stream_facts(facts, blank, DEFAULT_BASE_IRI, tmp_path, cache=cache)
+
+
+@needs_seeds
+def test_a_cache_moved_with_the_project_is_still_used(tmp_path: Path, monkeypatch):
+    """A CI job that restores .kg-builder-cache into a checkout at another path (or a copied
+    project) finds every file in it: entries are named by the path the user sees, relative to
+    the working folder, not by where the project sits on disk."""
+    from click.testing import CliRunner
+
+    from kg_builder.cli import main
+
+    from .conftest import make_project, project_args
+
+    first = make_project(tmp_path / "first")
+    shutil.copy(MINIMAL / "facts" / "minimal.yaml", first / "facts" / "second.yaml")
+    (first / "facts" / "second.yaml").write_text("people: []\n")
+    runner = CliRunner()
+    monkeypatch.chdir(first)
+    assert runner.invoke(main, ["build", *project_args(first)]).exit_code == 0
+    moved = Path(shutil.copytree(first, tmp_path / "elsewhere" / "moved"))
+    monkeypatch.chdir(moved)
+
+    def not_parsed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a file was parsed again")
+
+    monkeypatch.setattr("kg_builder.loading.parse_yaml", not_parsed)
+    result = runner.invoke(main, ["build", *project_args(moved)])
+    assert result.exit_code == 0, result.output
+    assert (moved / "build" / "kg.nt").read_bytes() == (first / "build" / "kg.nt").read_bytes()

@@ -121,3 +121,26 @@ def test_every_canned_query_has_a_flagship_test():
     tests = (REPO / "tests" / "test_flagship.py").read_text()
     untested = [name for name in load_queries(REPO / "queries") if f'"{name}"' not in tests]
     assert untested == []
+
+
+def test_the_ci_workflow_runs_real_commands_and_keeps_the_build_cache():
+    """The workflow users copy: each kg-builder command in it parses, and the build cache it
+    keeps between runs is the folder kg-builder uses."""
+    import shlex
+
+    import click
+    import yaml
+
+    from kg_builder.cache import FOLDER
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "validate.yml").read_text())
+    steps = workflow["jobs"]["validate"]["steps"]
+    kept = [s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/cache@")]
+    assert kept == [FOLDER]
+    commands = [shlex.split(line.split("||")[0]) for step in steps
+                for line in step.get("run", "").splitlines() if line.startswith("kg-builder ")]
+    assert len(commands) == 2
+    for args in commands:
+        command = main.get_command(click.Context(main), args[1])
+        assert command is not None, args
+        command.make_context(args[1], args[2:])  # raises on an unknown option or value
