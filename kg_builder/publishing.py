@@ -216,6 +216,7 @@ class Staging:
                                                 dir=self.beside))
         except OSError as exc:
             self._raise_output_error(exc, [self.beside, self.target])
+            raise
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
