@@ -143,11 +143,11 @@ class _Checker:
         if self.cache:
             self.facts.digests[path] = key
             if index_will_do is not None and index_will_do(path, key):
-                index = self.cache.get(f"index:{path}", key)
+                index = self.cache.get(index_entry(path), key)
                 if index is not None:
                     self.reuse_index(path, index)
                     return
-        cached = self.cache.get(f"facts:{path}", key) if self.cache else None
+        cached = self.cache.get(_records_entry(path), key) if self.cache else None
         if cached is not None:
             self.reuse(path, cached)
             return
@@ -160,8 +160,8 @@ class _Checker:
                           for r in self.references[first_reference:]]
             if keep_records:
                 entry: _CachedFile = ([(r.kind, r.data, r.line) for r in records], references)
-                self.cache.put(f"facts:{path}", key, entry)
-            self.cache.put(f"index:{path}", key, _index_entry(records, references))
+                self.cache.put(_records_entry(path), key, entry)
+            self.cache.put(index_entry(path), key, _index_entry(records, references))
 
     def reuse(self, path: str, cached: _CachedFile) -> None:
         """Take a file's records and references from the cache; only the checks across files
@@ -445,6 +445,17 @@ def suggest(word: Any, options: Any, listing: bool = False, what: str = "") -> s
     if listing or len(options) <= 12:
         return "allowed: " + ", ".join(options)
     return f"define {what or 'it'} first, or check the spelling of the id"
+
+
+def index_entry(path: str) -> str:
+    """The build cache entry holding a facts file's index (see _CachedIndex), by its display
+    path: like every entry, named by the path the user sees, so that a cache moved with the
+    project (a CI job restoring it into a checkout elsewhere) is still used."""
+    return f"index:{path}"
+
+
+def _records_entry(path: str) -> str:
+    return f"facts:{path}"
 
 
 def display_path(file: Path) -> str:

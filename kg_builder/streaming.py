@@ -151,6 +151,10 @@ class StoreFeeder:
         self.loaded = None
 
 
+def _mapped_entry(path: str) -> str:
+    return f"mapped:{path}"
+
+
 class MappedCache:
     """Files mapped by an earlier build, from the build cache.
 
@@ -174,10 +178,19 @@ class MappedCache:
         held = self.found.get(path)
         if held is not None and held[3] == key:
             return True
-        entry = self.cache.get(f"mapped:{path}", key + self.base_iri.encode())
+        entry = self.cache.get(_mapped_entry(path), self._key(key))
         if entry is not None:
             self.found[path] = (*entry, key)
         return entry is not None
+
+    def holds(self, path: str, key: bytes) -> bool:
+        """Whether the cache holds a mapping of this file, from the entry's header alone (see
+        BuildCache.holds)."""
+        return self.cache.holds(_mapped_entry(path), self._key(key))
+
+    def _key(self, key: bytes) -> bytes:
+        # A mapping depends on the file and on the base IRI its triples are minted under.
+        return key + self.base_iri.encode()
 
     def take(self, path: str, index: FactBase) -> tuple[list[str], dict[str, Origin]] | None:
         """A file's sorted lines and origins, if the ids it refers to kept their kinds."""
@@ -196,7 +209,7 @@ class MappedCache:
         if self.budget < 0:
             return
         origins = {iri: (o.path, o.line, o.record_id) for iri, o in graph.origins.items()}
-        self.cache.put(f"mapped:{path}", key + self.base_iri.encode(),
+        self.cache.put(_mapped_entry(path), self._key(key),
                        (lines, origins, graph.kinds))
         if found:
             self.found[path] = (lines, origins, graph.kinds, key)

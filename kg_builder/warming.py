@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .cache import BuildCache, digest
 from .evidence import Seed, check_evidence, evidence_passed
-from .loading import FactBase, Record, _Checker, display_path
+from .loading import FactBase, Record, _Checker, display_path, index_entry
 from .mapping import map_to_graph
 from .memory import collector_paused
 from .serialisation import sorted_lines
@@ -102,8 +102,7 @@ def _read(file: Path) -> _File:
 def _held(file: _File, work: _Work) -> bool:
     """Whether the cache holds everything the build needs of an unchanged file."""
     cache, key = work.cache, file.key
-    return (cache.holds(f"index:{file.path}", key)
-            and cache.holds(f"mapped:{file.path}", key + work.mapped.base_iri.encode())
+    return (cache.holds(index_entry(file.path), key) and work.mapped.holds(file.path, key)
             and (work.seeds is None or evidence_passed(file.path, key, work.seeds, cache,
                                                        quick=True)))
 
@@ -170,7 +169,7 @@ def _map(work: _Work, checked: dict[str, tuple[_File, list[Record]]]) -> None:
     index entry (it has problems), the build fails anyway, and nothing is mapped."""
     index = _Checker(work.folder)
     for file in work.files:
-        entry = work.cache.get(f"index:{file.path}", file.key)
+        entry = work.cache.get(index_entry(file.path), file.key)
         if entry is None:
             return
         index.reuse_index(file.path, entry)
